@@ -1,0 +1,1 @@
+"""gans_fingerprints."""

@@ -1,0 +1,7 @@
+"""Kedro datasets this project adds: lazy image folders, memory-mapped image stacks, optional tables."""
+
+from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderDataset
+from gans_fingerprints.datasets.image_stack import ImageStackDataset
+from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
+
+__all__ = ["ImageFolder", "ImageFolderDataset", "ImageStackDataset", "OptionalCSVDataset"]

@@ -1,0 +1,68 @@
+"""A folder tree of image files, listed eagerly and decoded lazily (one file at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any
+
+from kedro_datasets.partitions import PartitionedDataset
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class ImageFolder:
+    """What an :class:`ImageFolderDataset` loads.
+
+    ``files`` maps each file's path relative to ``root`` (POSIX separators) to a callable that
+    decodes it; ``directories`` holds every sub-folder, empty ones included, so callers can tell
+    a missing folder from an empty one.
+    """
+
+    root: str
+    exists: bool
+    files: dict[str, Callable[[], Image.Image]] = field(default_factory=dict)
+    directories: frozenset[str] = frozenset()
+
+    def location(self, relative: str) -> str:
+        """Full location of a file or folder inside the tree, for messages."""
+        return f"{self.root.rstrip('/')}/{relative}" if relative else self.root
+
+
+class ImageFolderDataset(PartitionedDataset):
+    """Read-only :class:`~kedro_datasets.partitions.PartitionedDataset` of images.
+
+    Unlike its parent it does not fail on a missing or empty folder (the caller decides what
+    that means) and it reports sub-folders too. Every file is listed, whatever its suffix;
+    deciding which are images is the caller's job. Each partition decodes through the
+    configured dataset, ``pillow.ImageDataset`` by default.
+    """
+
+    def __init__(self, *, path: str, dataset: str | dict[str, Any] = "pillow.ImageDataset", **kwargs: Any) -> None:
+        super().__init__(path=path, dataset=dataset, **kwargs)
+
+    def load(self) -> ImageFolder:  # type: ignore[override]
+        self._invalidate_caches()
+        filesystem = self._filesystem
+        root = self._normalized_path
+        if not filesystem.isdir(root):
+            return ImageFolder(root=self._path, exists=False)
+        files: dict[str, Callable[[], Image.Image]] = {}
+        directories: set[str] = set()
+        for full_path, info in filesystem.find(root, withdirs=True, detail=True).items():
+            relative = self._path_to_partition(full_path)
+            if info["type"] == "directory":
+                if relative:
+                    directories.add(relative)
+                continue
+            kwargs = deepcopy(self._dataset_config)
+            kwargs[self._filepath_arg] = self._join_protocol(full_path)
+            files[relative] = self._dataset_type(**kwargs).load
+        return ImageFolder(root=self._path, exists=True, files=files, directories=frozenset(directories))
+
+    def save(self, data: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} is read-only: it never writes into the raw data folder")
+
+    def _exists(self) -> bool:
+        return bool(self._filesystem.isdir(self._normalized_path))

@@ -1,0 +1,107 @@
+"""The ImageCLEFmedical GANs 2025 release layout, as this project names it.
+
+Every path here is relative to one subtask folder under the raw data root
+(``<raw_data_root>/subtask1`` or ``<raw_data_root>/subtask2``). The README section
+"Data layout" explains how the release's own folder names map onto these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LAYOUT_DOC = "README.md, section 'Data layout'"
+
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg"})
+"""File suffixes read as images (compared case-insensitively)."""
+
+STRAY_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"})
+STRAY_SUFFIXES = frozenset({".txt", ".md", ".csv", ".json", ".log", ".ini", ".db"})
+
+SUBSET_PATTERN = re.compile(r"^t\d+$")
+GENERATED_SUBSET_PATTERN = re.compile(r"^(?:gen_)?(t\d+)$")
+
+MEMBERSHIP_USED = "used"
+MEMBERSHIP_NOT_USED = "not_used"
+
+
+@dataclass(frozen=True)
+class FolderSpec:
+    """One folder of images inside a split, and what its images are."""
+
+    relative_dir: str
+    role: str  # "real" or "generated"
+    subset: str | None = None
+    membership: str | None = None
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """One split (train or test) of one subtask."""
+
+    subtask: str
+    split: str
+
+    @property
+    def key(self) -> str:
+        """Name used for the split's datasets, e.g. ``subtask2_train``."""
+        return f"{self.subtask}_{self.split}"
+
+
+SPLITS: tuple[SplitSpec, ...] = (
+    SplitSpec("subtask1", "train"),
+    SplitSpec("subtask1", "test"),
+    SplitSpec("subtask2", "train"),
+    SplitSpec("subtask2", "test"),
+)
+
+
+def expected_folders(split: SplitSpec, subsets: list[str], generated_dirs: dict[str, str]) -> list[FolderSpec]:
+    """The folders a split must hold, in manifest order.
+
+    ``generated_dirs`` maps a subset (``t1``) to the generated folder name found on disk
+    (``gen_t1`` or ``t1``); subsets without an entry default to ``gen_<subset>``.
+    """
+    if split.subtask == "subtask1" and split.split == "train":
+        return [
+            FolderSpec("train/real_used", "real", membership=MEMBERSHIP_USED),
+            FolderSpec("train/real_not_used", "real", membership=MEMBERSHIP_NOT_USED),
+            FolderSpec("train/generated", "generated"),
+        ]
+    if split.subtask == "subtask1" and split.split == "test":
+        return [FolderSpec("test/real_unknown", "real"), FolderSpec("test/generated", "generated")]
+    if split.subtask == "subtask2" and split.split == "train":
+        real = [FolderSpec(f"train/real/{s}", "real", subset=s) for s in subsets]
+        generated = [
+            FolderSpec(f"train/generated/{generated_dirs.get(s, 'gen_' + s)}", "generated", subset=s)
+            for s in subsets
+        ]
+        return real + generated
+    if split.subtask == "subtask2" and split.split == "test":
+        return [FolderSpec("test/generated_unknown", "generated")]
+    raise ValueError(f"Unknown split {split.key!r}")
+
+
+def is_image_file(name: str) -> bool:
+    """Whether a file name has an image suffix and is not an AppleDouble (``._x.png``) file."""
+    lower = name.lower()
+    return not lower.startswith("._") and any(lower.endswith(ext) for ext in IMAGE_EXTENSIONS)
+
+
+def is_known_stray_file(name: str) -> bool:
+    """Files that operating systems and archives leave behind; ignored with a debug line."""
+    lower = name.lower()
+    if lower in STRAY_FILE_NAMES or lower.startswith("._"):
+        return True
+    return any(lower.endswith(suffix) for suffix in STRAY_SUFFIXES)
+
+
+def image_id(file_name: str) -> str:
+    """An image's id: its file name without the extension."""
+    stem, _, _ = file_name.rpartition(".")
+    return stem or file_name
+
+
+def natural_key(text: str) -> list[object]:
+    """Sort key that orders ``img2`` before ``img10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]

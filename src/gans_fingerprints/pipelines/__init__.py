@@ -1,0 +1,1 @@
+"""Kedro pipelines, one package each; discovered by ``find_pipelines``."""

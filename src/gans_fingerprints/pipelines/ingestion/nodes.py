@@ -1,0 +1,437 @@
+"""Ingestion nodes: release folders in, manifest tables and uint8 image stacks out."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PIL import Image, UnidentifiedImageError
+
+from gans_fingerprints.datasets import ImageFolder
+from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, resize_square, to_grayscale_array
+from gans_fingerprints.layout import (
+    GENERATED_SUBSET_PATTERN,
+    LAYOUT_DOC,
+    FolderSpec,
+    SplitSpec,
+    expected_folders,
+    image_id,
+    is_image_file,
+    is_known_stray_file,
+    natural_key,
+)
+from gans_fingerprints.progress import track
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_COLUMNS: dict[str, str] = {
+    "image_id": "string",
+    "relative_path": "string",
+    "subtask": "string",
+    "split": "string",
+    "folder": "string",
+    "role": "string",
+    "subset": "string",
+    "membership": "string",
+    "width": "int64",
+    "height": "int64",
+    "mode": "string",
+    "content_hash": "string",
+    "resized": "bool",
+    "stack_index": "int64",
+}
+"""Columns of every manifest table, in order, with their pandas dtypes."""
+
+DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+MAX_LISTED_FILES = 50
+
+
+class IngestionError(ValueError):
+    """The raw data does not have the layout or quality the project needs; the message says how to fix it."""
+
+
+@dataclass
+class FolderTally:
+    """Counts kept for one folder while it is read."""
+
+    images: int = 0
+    bad: int = 0
+    resized: int = 0
+    ignored: int = 0
+    unsupported: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SplitTally:
+    """Everything one split's ingestion has to say in the report."""
+
+    folders: dict[str, FolderTally] = field(default_factory=dict)
+    bad_files: list[dict[str, str]] = field(default_factory=list)
+    unexpected_files: list[str] = field(default_factory=list)
+    converted_modes: Counter[str] = field(default_factory=Counter)
+    resized_from: Counter[str] = field(default_factory=Counter)
+
+
+def empty_manifest() -> pd.DataFrame:
+    """A manifest with no rows and the right columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in MANIFEST_COLUMNS.items()})
+
+
+def _generated_folder_names(images: ImageFolder, split: SplitSpec, subsets: list[str]) -> dict[str, str]:
+    """Map each subset to its generated folder on disk, accepting ``gen_tK`` or ``tK``."""
+    parent = f"{split.split}/generated/"
+    found: dict[str, list[str]] = {}
+    for directory in images.directories:
+        if directory.startswith(parent) and "/" not in directory[len(parent) :]:
+            name = directory[len(parent) :]
+            match = GENERATED_SUBSET_PATTERN.match(name)
+            if match:
+                found.setdefault(match.group(1), []).append(name)
+    chosen: dict[str, str] = {}
+    for subset in subsets:
+        names = sorted(found.get(subset, []))
+        if len(names) > 1:
+            places = " and ".join(images.location(parent + name) for name in names)
+            raise IngestionError(
+                f"Both {places} exist; keep one folder of generated images per subset ({LAYOUT_DOC})."
+            )
+        if names:
+            chosen[subset] = names[0]
+    return chosen
+
+
+def _check_folders_exist(images: ImageFolder, folders: list[FolderSpec]) -> None:
+    for folder in folders:
+        if folder.relative_dir not in images.directories:
+            raise IngestionError(
+                f"Expected folder {images.location(folder.relative_dir)} does not exist. "
+                f"Lay the data out as described in {LAYOUT_DOC}, or point the project elsewhere "
+                f"with `kedro run --params raw_data_root=/path/to/data`."
+            )
+
+
+def _sort_files(
+    images: ImageFolder, split: SplitSpec, folders: list[FolderSpec], tally: SplitTally
+) -> dict[str, list[str]]:
+    """Assign the split's files to their folders (natural order); tally strays and unexpected files."""
+    by_folder: dict[str, list[str]] = {folder.relative_dir: [] for folder in folders}
+    unexpected: Counter[str] = Counter()
+    for relative in images.files:
+        top = relative.partition("/")[0]
+        # Files outside train/ and test/ belong to no split; the train split reports them once.
+        outside_splits = top not in ("train", "test") and split.split == "train"
+        if top != split.split and not outside_splits:
+            continue
+        parent, _, name = relative.rpartition("/")
+        if parent in by_folder:
+            by_folder[parent].append(relative)
+        elif is_known_stray_file(name):
+            logger.debug("Ignoring stray file %s", images.location(relative))
+        else:
+            unexpected[parent] += 1
+            tally.unexpected_files.append(relative)
+    for parent, count in sorted(unexpected.items()):
+        logger.warning(
+            "Skipping %d file(s) in %s: not a folder of the expected layout (%s).",
+            count,
+            images.location(parent),
+            LAYOUT_DOC,
+        )
+    for names in by_folder.values():
+        names.sort(key=lambda path: natural_key(path.rpartition("/")[2]))
+    return by_folder
+
+
+def _decode(loader: Callable[[], Image.Image]) -> tuple[np.ndarray, int, int, str]:
+    """Decode one file into native-size grayscale plus its original width, height and mode."""
+    with loader() as image:
+        width, height = image.size
+        mode = image.mode
+        return to_grayscale_array(image), width, height, mode
+
+
+def _check_folder_quality(
+    images: ImageFolder, folder: str, tally: FolderTally, bad_files: list[dict[str, str]], max_bad_fraction: float
+) -> None:
+    candidates = tally.images + tally.bad
+    if candidates == 0:
+        raise IngestionError(
+            f"Folder {images.location(folder)} holds no PNG or JPEG images. "
+            f"Every folder of the layout must hold images ({LAYOUT_DOC})."
+        )
+    if tally.bad / candidates > max_bad_fraction:
+        listed = [entry["path"] for entry in bad_files if entry["path"].startswith(images.location(folder) + "/")]
+        raise IngestionError(
+            f"{tally.bad} of {candidates} images in {images.location(folder)} could not be read, more than "
+            f"max_bad_fraction={max_bad_fraction} allows (parameters_ingestion.yml). Replace the broken files, "
+            f"e.g. {listed[:5]}, or raise the parameter."
+        )
+
+
+def _check_unique_ids(images: ImageFolder, folder: str, names: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for relative in names:
+        identifier = image_id(relative.rpartition("/")[2])
+        if identifier in seen:
+            raise IngestionError(
+                f"{images.location(seen[identifier])} and {images.location(relative)} share the image id "
+                f"{identifier!r} (file name without extension); ids must be unique within a folder."
+            )
+        seen[identifier] = relative
+
+
+def ingest_split(
+    subtask_images: ImageFolder, params: dict[str, Any], split: SplitSpec
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
+    """Read one split's folders into a manifest, a ``uint8`` (n, size, size) stack and a summary.
+
+    Row ``i`` of the manifest describes image ``i`` of the stack. A subtask folder that is absent
+    altogether gives an empty manifest and stack (its pipelines then have nothing to run on);
+    a missing or empty folder inside a present subtask is an error.
+    """
+    size = int(params["image_size"])
+    if not subtask_images.exists:
+        logger.warning(
+            "No %s folder at %s: skipping %s (its pipelines will have no data).",
+            split.subtask,
+            subtask_images.root,
+            split.key,
+        )
+        summary = {"status": "absent", "root": subtask_images.root, "images": 0}
+        return empty_manifest(), np.zeros((0, size, size), dtype=np.uint8), summary
+
+    subsets = [str(subset) for subset in params["subsets"]]
+    folders = expected_folders(split, subsets, _generated_folder_names(subtask_images, split, subsets))
+    _check_folders_exist(subtask_images, folders)
+    tally = SplitTally()
+    files_by_folder = _sort_files(subtask_images, split, folders, tally)
+
+    image_files = {name: [f for f in files if is_image_file(f.rpartition("/")[2])] for name, files in files_by_folder.items()}
+    capacity = sum(len(files) for files in image_files.values())
+    # np.empty reserves address space only: memory is committed as images are written.
+    stack = np.empty((capacity, size, size), dtype=np.uint8)
+    rows: list[dict[str, Any]] = []
+
+    for folder in folders:
+        folder_tally = tally.folders.setdefault(folder.relative_dir, FolderTally())
+        for relative in files_by_folder[folder.relative_dir]:
+            name = relative.rpartition("/")[2]
+            if is_known_stray_file(name):
+                folder_tally.ignored += 1
+                logger.debug("Ignoring stray file %s", subtask_images.location(relative))
+            elif not is_image_file(name):
+                folder_tally.unsupported += 1
+                tally.unexpected_files.append(relative)
+                logger.warning("Skipping %s: not a PNG or JPEG file.", subtask_images.location(relative))
+        _check_unique_ids(subtask_images, folder.relative_dir, image_files[folder.relative_dir])
+        for relative in track(image_files[folder.relative_dir], f"{split.key}: {folder.relative_dir}"):
+            location = subtask_images.location(relative)
+            try:
+                pixels, width, height, mode = _decode(subtask_images.files[relative])
+            except (*DECODE_ERRORS, UnsupportedImageModeError) as error:
+                folder_tally.bad += 1
+                tally.bad_files.append({"path": location, "reason": f"{type(error).__name__}: {error}"})
+                logger.warning("Skipping unreadable image %s (%s: %s).", location, type(error).__name__, error)
+                continue
+            if mode != "L":
+                tally.converted_modes[mode] += 1
+            resized = pixels.shape != (size, size)
+            if resized:
+                folder_tally.resized += 1
+                tally.resized_from[f"{width}x{height}"] += 1
+                logger.debug("Resizing %s from %dx%d to %dx%d", location, width, height, size, size)
+            index = len(rows)
+            stack[index] = resize_square(pixels, size)
+            rows.append(
+                {
+                    "image_id": image_id(relative.rpartition("/")[2]),
+                    "relative_path": f"{split.subtask}/{relative}",
+                    "subtask": split.subtask,
+                    "split": split.split,
+                    "folder": folder.relative_dir,
+                    "role": folder.role,
+                    "subset": folder.subset,
+                    "membership": folder.membership,
+                    "width": width,
+                    "height": height,
+                    "mode": mode,
+                    "content_hash": content_hash(pixels),
+                    "resized": resized,
+                    "stack_index": index,
+                }
+            )
+            folder_tally.images += 1
+        _check_folder_quality(
+            subtask_images, folder.relative_dir, folder_tally, tally.bad_files, float(params["max_bad_fraction"])
+        )
+        if folder_tally.resized:
+            logger.warning(
+                "Resized %d image(s) in %s to %dx%d.",
+                folder_tally.resized,
+                subtask_images.location(folder.relative_dir),
+                size,
+                size,
+            )
+
+    manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS)).astype(MANIFEST_COLUMNS) if rows else empty_manifest()
+    duplicates = int(manifest["content_hash"].duplicated().sum())
+    if duplicates:
+        logger.warning("%s holds %d image(s) whose content repeats another image of the split.", split.key, duplicates)
+    summary = {
+        "status": "ingested",
+        "root": subtask_images.root,
+        "images": len(rows),
+        "image_size": size,
+        "folders": {name: counts.as_dict() for name, counts in tally.folders.items()},
+        "bad_images": len(tally.bad_files),
+        "bad_files": tally.bad_files,
+        "resized_images": sum(tally.resized_from.values()),
+        "resized_from": dict(tally.resized_from),
+        "converted_modes": dict(tally.converted_modes),
+        "unexpected_files": len(tally.unexpected_files),
+        "unexpected_file_list": tally.unexpected_files[:MAX_LISTED_FILES],
+        "duplicate_images_within_split": duplicates,
+    }
+    logger.info("Ingested %s: %d images, %d skipped as unreadable.", split.key, len(rows), len(tally.bad_files))
+    return manifest, stack[: len(rows)], summary
+
+
+def _truth_ids(truth: pd.DataFrame) -> pd.Series:
+    return truth["image_id"].astype("string").str.strip()
+
+
+def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str) -> pd.Series:
+    """Ids must be unique and match the test images exactly; returns the stripped ids."""
+    source = truth.attrs.get("source", "the ground truth file")
+    ids = _truth_ids(truth)
+    duplicated = ids[ids.duplicated()].unique().tolist()
+    if duplicated:
+        raise IngestionError(f"{source} lists image id(s) {duplicated[:10]} more than once.")
+    unknown = sorted(set(ids) - set(expected_ids), key=natural_key)
+    missing = sorted(set(expected_ids) - set(ids), key=natural_key)
+    if unknown or missing:
+        raise IngestionError(
+            f"{source} does not match the {what}: {len(unknown)} id(s) not among the images "
+            f"(e.g. {unknown[:5]}), {len(missing)} image(s) without a label (e.g. {missing[:5]}). "
+            "Use the ground truth file that belongs to this test folder, or remove it."
+        )
+    return ids
+
+
+def _sorted_truth(ids: pd.Series, column: str, values: pd.Series) -> pd.DataFrame:
+    table = pd.DataFrame({"image_id": ids.to_numpy(), column: values.to_numpy()})
+    order = sorted(range(len(table)), key=lambda row: natural_key(str(table.iloc[row, 0])))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
+    """Check ``ground_truth/subtask1_test.csv`` against the test reals; returns (image_id, label) with 1 = used."""
+    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), "label": pd.Series(dtype="int64")})
+    if truth is None:
+        logger.info("No subtask 1 test ground truth: test metrics will not be computed.")
+        return empty
+    if test_manifest.empty:
+        logger.warning("Ignoring %s: there are no subtask 1 test images.", truth.attrs.get("source"))
+        return empty
+    reals = test_manifest.loc[test_manifest["role"] == "real", "image_id"]
+    ids = _check_truth_ids(truth, reals, "subtask 1 test real images")
+    labels = pd.to_numeric(truth["label"], errors="coerce")
+    invalid = truth.index[~labels.isin([0, 1])]
+    if len(invalid):
+        lines = [int(row) + 2 for row in invalid[:10]]  # +1 for the header, +1 for 1-based lines
+        raise IngestionError(f"{truth.attrs.get('source')}: label must be 0 or 1 (1 = used) on line(s) {lines}.")
+    return _sorted_truth(ids, "label", labels.astype("int64"))
+
+
+def validate_subtask2_truth(
+    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any]
+) -> pd.DataFrame:
+    """Check ``ground_truth/subtask2_test.csv`` against the test images; returns (image_id, subset)."""
+    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), "subset": pd.Series(dtype="string")})
+    if truth is None:
+        logger.info("No subtask 2 test ground truth: test metrics will not be computed.")
+        return empty
+    if test_manifest.empty:
+        logger.warning("Ignoring %s: there are no subtask 2 test images.", truth.attrs.get("source"))
+        return empty
+    ids = _check_truth_ids(truth, test_manifest["image_id"], "subtask 2 test images")
+    subsets = truth["subset"].astype("string").str.strip()
+    invalid = truth.index[~subsets.isin([str(s) for s in params["subsets"]])]
+    if len(invalid):
+        lines = [int(row) + 2 for row in invalid[:10]]
+        raise IngestionError(
+            f"{truth.attrs.get('source')}: subset must be one of {list(params['subsets'])} on line(s) {lines}."
+        )
+    return _sorted_truth(ids, "subset", subsets)
+
+
+def _leakage(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Any]:
+    """Test images whose content also appears in the training split."""
+    if train.empty or test.empty:
+        return {"count": 0, "pairs": []}
+    joined = test[["relative_path", "content_hash"]].merge(
+        train[["relative_path", "content_hash"]], on="content_hash", suffixes=("_test", "_train")
+    )
+    pairs = [
+        {"test": row.relative_path_test, "train": row.relative_path_train}
+        for row in joined.head(MAX_LISTED_FILES).itertuples()
+    ]
+    return {"count": int(joined["relative_path_test"].nunique()), "pairs": pairs}
+
+
+def build_ingestion_report(  # noqa: PLR0913 - one argument per dataset keeps the pipeline map readable
+    subtask1_train_summary: dict[str, Any],
+    subtask1_test_summary: dict[str, Any],
+    subtask2_train_summary: dict[str, Any],
+    subtask2_test_summary: dict[str, Any],
+    subtask1_train_manifest: pd.DataFrame,
+    subtask1_test_manifest: pd.DataFrame,
+    subtask2_train_manifest: pd.DataFrame,
+    subtask2_test_manifest: pd.DataFrame,
+    subtask1_test_ground_truth: pd.DataFrame,
+    subtask2_test_ground_truth: pd.DataFrame,
+) -> dict[str, Any]:
+    """Assemble the ingestion report and warn about train/test leakage (same content in both)."""
+    split_summaries = {
+        "subtask1_train": subtask1_train_summary,
+        "subtask1_test": subtask1_test_summary,
+        "subtask2_train": subtask2_train_summary,
+        "subtask2_test": subtask2_test_summary,
+    }
+    manifests = {
+        "subtask1_train": subtask1_train_manifest,
+        "subtask1_test": subtask1_test_manifest,
+        "subtask2_train": subtask2_train_manifest,
+        "subtask2_test": subtask2_test_manifest,
+    }
+    truths = {"subtask1_test": subtask1_test_ground_truth, "subtask2_test": subtask2_test_ground_truth}
+    leakage: dict[str, Any] = {}
+    for subtask in ("subtask1", "subtask2"):
+        found = _leakage(manifests[f"{subtask}_train"], manifests[f"{subtask}_test"])
+        leakage[subtask] = found
+        if found["count"]:
+            logger.warning(
+                "Leakage: %d %s test image(s) also appear in its training split, e.g. %s.",
+                found["count"],
+                subtask,
+                found["pairs"][:3],
+            )
+    return {
+        "splits": split_summaries,
+        "ground_truth": {name: {"present": not table.empty, "rows": len(table)} for name, table in truths.items()},
+        "leakage_train_test": leakage,
+        "totals": {
+            "images": sum(summary["images"] for summary in split_summaries.values()),
+            "bad_images": sum(summary.get("bad_images", 0) for summary in split_summaries.values()),
+            "resized_images": sum(summary.get("resized_images", 0) for summary in split_summaries.values()),
+            "unexpected_files": sum(summary.get("unexpected_files", 0) for summary in split_summaries.values()),
+        },
+    }

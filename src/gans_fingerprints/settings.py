@@ -1,0 +1,10 @@
+"""Project settings (Kedro defaults, with the configuration environments this project uses).
+
+Environments: ``base`` (always), ``local`` (default run env, git-ignored) and ``demo``
+(small settings of the README's demo run: ``kedro run --env demo``).
+"""
+
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+}
