@@ -8,3 +8,7 @@ CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
 }
+
+from gans_fingerprints.hooks import ConciseUserErrors  # noqa: E402
+
+HOOKS = (ConciseUserErrors(),)

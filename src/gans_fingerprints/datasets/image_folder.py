@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
+from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 from PIL import Image
 
@@ -50,9 +52,9 @@ class ImageFolderDataset(PartitionedDataset):
             return ImageFolder(root=self._path, exists=False)
         files: dict[str, Callable[[], Image.Image]] = {}
         directories: set[str] = set()
-        for full_path, info in filesystem.find(root, withdirs=True, detail=True).items():
+        for full_path, is_directory in self._walk(root):
             relative = self._path_to_partition(full_path)
-            if info["type"] == "directory":
+            if is_directory:
                 if relative:
                     directories.add(relative)
                 continue
@@ -61,8 +63,30 @@ class ImageFolderDataset(PartitionedDataset):
             files[relative] = self._dataset_type(**kwargs).load
         return ImageFolder(root=self._path, exists=True, files=files, directories=frozenset(directories))
 
+    def _walk(self, root: str) -> Iterator[tuple[str, bool]]:
+        """Yield (path, is_directory) for everything below ``root``.
+
+        Local folders are walked following symbolic links (users often link the release in
+        rather than copy it; fsspec's ``find`` skips linked folders), each real folder once.
+        """
+        if self._protocol not in ("file", "local"):
+            for path, info in self._filesystem.find(root, withdirs=True, detail=True).items():
+                yield path, info["type"] == "directory"
+            return
+        seen: set[str] = set()
+        for current, subdirs, names in os.walk(root, followlinks=True):
+            real = os.path.realpath(current)
+            if real in seen:  # a link cycle: do not descend again
+                subdirs.clear()
+                continue
+            seen.add(real)
+            if current != root:
+                yield current, True
+            for name in names:
+                yield os.path.join(current, name), False
+
     def save(self, data: Any) -> None:
-        raise NotImplementedError(f"{type(self).__name__} is read-only: it never writes into the raw data folder")
+        raise DatasetError(f"{type(self).__name__} is read-only: it never writes into the raw data folder")
 
     def _exists(self) -> bool:
         return bool(self._filesystem.isdir(self._normalized_path))

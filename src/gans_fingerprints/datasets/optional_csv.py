@@ -37,4 +37,4 @@ class OptionalCSVDataset(CSVDataset):
         return table
 
     def save(self, data: pd.DataFrame) -> None:
-        raise NotImplementedError(f"{type(self).__name__} is read-only")
+        raise DatasetError(f"{type(self).__name__} is read-only")

@@ -10,9 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from kedro.io import DatasetError
 from PIL import Image, UnidentifiedImageError
 
 from gans_fingerprints.datasets import ImageFolder
+from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, resize_square, to_grayscale_array
 from gans_fingerprints.layout import (
     GENERATED_SUBSET_PATTERN,
@@ -47,11 +49,19 @@ MANIFEST_COLUMNS: dict[str, str] = {
 }
 """Columns of every manifest table, in order, with their pandas dtypes."""
 
-DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+DECODE_ERRORS = (
+    DatasetError,  # what Kedro's pillow dataset wraps any decoding failure in
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+    UnsupportedImageModeError,
+)
 MAX_LISTED_FILES = 50
 
 
-class IngestionError(ValueError):
+class IngestionError(UserInputError, ValueError):
     """The raw data does not have the layout or quality the project needs; the message says how to fix it."""
 
 
@@ -158,6 +168,13 @@ def _decode(loader: Callable[[], Image.Image]) -> tuple[np.ndarray, int, int, st
         return to_grayscale_array(image), width, height, mode
 
 
+def _failure_reason(error: BaseException) -> str:
+    """The root cause of a decoding failure, without Kedro's wrapping."""
+    while isinstance(error, DatasetError) and error.__cause__ is not None:
+        error = error.__cause__
+    return f"{type(error).__name__}: {error}".replace("\n", " ")
+
+
 def _check_folder_quality(
     images: ImageFolder, folder: str, tally: FolderTally, bad_files: list[dict[str, str]], max_bad_fraction: float
 ) -> None:
@@ -236,10 +253,11 @@ def ingest_split(
             location = subtask_images.location(relative)
             try:
                 pixels, width, height, mode = _decode(subtask_images.files[relative])
-            except (*DECODE_ERRORS, UnsupportedImageModeError) as error:
+            except DECODE_ERRORS as error:
+                reason = _failure_reason(error)
                 folder_tally.bad += 1
-                tally.bad_files.append({"path": location, "reason": f"{type(error).__name__}: {error}"})
-                logger.warning("Skipping unreadable image %s (%s: %s).", location, type(error).__name__, error)
+                tally.bad_files.append({"path": location, "reason": reason})
+                logger.warning("Skipping unreadable image %s (%s).", location, reason)
                 continue
             if mode != "L":
                 tally.converted_modes[mode] += 1
