@@ -350,45 +350,63 @@ def _sorted_truth(ids: pd.Series, column: str, values: pd.Series) -> pd.DataFram
     return table.iloc[order].reset_index(drop=True)
 
 
-def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
-    """Check ``ground_truth/subtask1_test.csv`` against the test reals; returns (image_id, label) with 1 = used."""
-    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), "label": pd.Series(dtype="int64")})
+def _validated_truth(  # noqa: PLR0913
+    test_manifest: pd.DataFrame,
+    truth: pd.DataFrame | None,
+    *,
+    subtask: str,
+    images: pd.Series,
+    column: str,
+    parse: Callable[[pd.Series], pd.Series],
+    allowed: list[Any],
+    dtype: str,
+) -> pd.DataFrame:
+    """Shared check of a ground-truth table: ids match ``images`` exactly, ``column`` in ``allowed``."""
+    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), column: pd.Series(dtype=dtype)})
     if truth is None:
-        logger.info("No subtask 1 test ground truth: test metrics will not be computed.")
+        logger.info("No %s test ground truth: test metrics will not be computed.", subtask)
         return empty
     if test_manifest.empty:
-        logger.warning("Ignoring %s: there are no subtask 1 test images.", truth.attrs.get("source"))
+        logger.warning("Ignoring %s: there are no %s test images.", truth.attrs.get("source"), subtask)
         return empty
-    reals = test_manifest.loc[test_manifest["role"] == "real", "image_id"]
-    ids = _check_truth_ids(truth, reals, "subtask 1 test real images")
-    labels = pd.to_numeric(truth["label"], errors="coerce")
-    invalid = truth.index[~labels.isin([0, 1])]
+    ids = _check_truth_ids(truth, images, f"{subtask} test images")
+    values = parse(truth[column])
+    invalid = truth.index[~values.isin(allowed)]
     if len(invalid):
         lines = [int(row) + 2 for row in invalid[:10]]  # +1 for the header, +1 for 1-based lines
-        raise IngestionError(f"{truth.attrs.get('source')}: label must be 0 or 1 (1 = used) on line(s) {lines}.")
-    return _sorted_truth(ids, "label", labels.astype("int64"))
+        raise IngestionError(f"{truth.attrs.get('source')}: {column} must be one of {allowed} on line(s) {lines}.")
+    return _sorted_truth(ids, column, values.astype(dtype))
+
+
+def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
+    """Check ``ground_truth/subtask1_test.csv`` against the test reals; returns (image_id, label), 1 = used."""
+    reals = test_manifest.loc[test_manifest["role"] == "real", "image_id"]
+    return _validated_truth(
+        test_manifest,
+        truth,
+        subtask="subtask1",
+        images=reals,
+        column="label",
+        parse=lambda labels: pd.to_numeric(labels, errors="coerce"),
+        allowed=[0, 1],
+        dtype="int64",
+    )
 
 
 def validate_subtask2_truth(
     test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any]
 ) -> pd.DataFrame:
     """Check ``ground_truth/subtask2_test.csv`` against the test images; returns (image_id, subset)."""
-    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), "subset": pd.Series(dtype="string")})
-    if truth is None:
-        logger.info("No subtask 2 test ground truth: test metrics will not be computed.")
-        return empty
-    if test_manifest.empty:
-        logger.warning("Ignoring %s: there are no subtask 2 test images.", truth.attrs.get("source"))
-        return empty
-    ids = _check_truth_ids(truth, test_manifest["image_id"], "subtask 2 test images")
-    subsets = truth["subset"].astype("string").str.strip()
-    invalid = truth.index[~subsets.isin([str(s) for s in params["subsets"]])]
-    if len(invalid):
-        lines = [int(row) + 2 for row in invalid[:10]]
-        raise IngestionError(
-            f"{truth.attrs.get('source')}: subset must be one of {list(params['subsets'])} on line(s) {lines}."
-        )
-    return _sorted_truth(ids, "subset", subsets)
+    return _validated_truth(
+        test_manifest,
+        truth,
+        subtask="subtask2",
+        images=test_manifest["image_id"],
+        column="subset",
+        parse=lambda subsets: subsets.astype("string").str.strip(),
+        allowed=[str(subset) for subset in params["subsets"]],
+        dtype="string",
+    )
 
 
 def _leakage(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Any]:
