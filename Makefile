@@ -3,9 +3,8 @@ SHELL := /bin/bash
 export KEDRO_DISABLE_TELEMETRY := true
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
-DEMO_ROOT := data/01_raw
 
-.PHONY: env demo test benchmark-ingestion viz clean-intermediate
+.PHONY: env demo test benchmark-ingestion benchmark-build viz
 
 # uv itself comes from the package registry; the environment is exactly uv.lock (torch 2.14, torchvision 0.29).
 .venv/.synced: pyproject.toml uv.lock
@@ -15,9 +14,9 @@ DEMO_ROOT := data/01_raw
 
 env: .venv/.synced
 
-## Main job on the embedded default data: write the sample release, then run every pipeline (demo settings).
+## Main job on the embedded default data: build the demo benchmark (skipped when built), then run every pipeline.
 demo: env
-	$(UV) run --frozen python -m gans_fingerprints.sample_release $(DEMO_ROOT) --image-size 64 --per-folder 8
+	$(UV) run --frozen kedro run --env demo --pipelines benchmark
 	$(UV) run --frozen kedro run --env demo
 
 ## The test suite.
@@ -26,6 +25,9 @@ test: env
 
 benchmark-ingestion: env
 	$(UV) run --frozen python benchmarks/ingestion_memory.py
+
+benchmark-build: env
+	$(UV) run --frozen python benchmarks/benchmark_build.py
 
 viz: env
 	$(UV) run --frozen kedro viz run --no-browser

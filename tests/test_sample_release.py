@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from gans_fingerprints.sample_release import MARKER_NAME, TargetNotEmptyError, write_sample_release
+from gans_fingerprints.datasets.release import MARKER_NAME, TargetNotEmptyError
+from gans_fingerprints.sample_release import write_sample_release
 
 
 def test_layout_counts_and_ground_truth(tmp_path):

@@ -1,4 +1,4 @@
-"""A small dataset in the release layout, written in seconds, for tests and the quick demo.
+"""A small dataset in the release layout, written in seconds, for tests.
 
 It is not the benchmark (no GAN, no CT simulator): "real" images are smooth random
 phantoms, and each "generated" image is a blurred, noisy copy of one real image of the set
@@ -11,20 +11,16 @@ Usage: ``python -m gans_fingerprints.sample_release data/01_raw --image-size 64 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageFilter
 
-MARKER_NAME = ".gans_fingerprints_sample_release.json"
-LAYOUT_TOP_LEVEL = ("subtask1", "subtask2", "ground_truth")
-IGNORED_NAMES = frozenset({".gitkeep", MARKER_NAME})
+from gans_fingerprints.datasets.release import ReleaseDataset, SyntheticRelease, TargetNotEmptyError
 
-
-class TargetNotEmptyError(RuntimeError):
-    """The target folder holds files this module did not write."""
+WRITER = "sample_release"
+SUBSETS = tuple(f"t{k}" for k in range(1, 6))
 
 
 def _phantom(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -46,78 +42,59 @@ def _generated_copy(real: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(shifted + rng.normal(0, 6, size=real.shape), 0, 255).astype(np.uint8)
 
 
-def _save(folder: Path, name: str, pixels: np.ndarray) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(pixels, mode="L").save(folder / f"{name}.png")
+def _ids(prefix: str, count: int, width: int = 4) -> list[str]:
+    return [f"{prefix}{i + 1:0{width}d}" for i in range(count)]
 
 
-def _check_target(root: Path, settings: dict) -> bool:
-    """True when the target already holds this exact sample; raises when it holds foreign files."""
-    marker = root / MARKER_NAME
-    if marker.exists() and json.loads(marker.read_text()) == settings:
-        return True
-    if marker.exists():
-        return False
-    foreign = [p for p in root.rglob("*") if p.is_file() and p.name not in IGNORED_NAMES] if root.exists() else []
-    if foreign:
-        raise TargetNotEmptyError(
-            f"{root} already holds files this tool did not write (e.g. {foreign[0]}); refusing to overwrite them. "
-            "Choose an empty folder or move your data."
-        )
-    return False
+def build_sample_release(image_size: int = 64, per_folder: int = 8, seed: int = 0) -> SyntheticRelease:
+    """The sample dataset, in memory."""
+    rng = np.random.default_rng(seed)
+    settings = {"image_size": image_size, "per_folder": per_folder, "seed": seed, "version": 2}
+    release = SyntheticRelease(writer=WRITER, settings=settings)
+
+    def add(folder: str, ids: list[str], images: list[np.ndarray]) -> None:
+        release.images[folder] = (ids, np.stack(images))
+
+    # Subtask 1: a generator trained on the "used" reals; the test split has its own generator.
+    used = [_phantom(rng, image_size) for _ in range(per_folder)]
+    add("subtask1/train/real_used", _ids("used_", per_folder), used)
+    add("subtask1/train/real_not_used", _ids("not_used_", per_folder), [_phantom(rng, image_size) for _ in used])
+    generated = [_generated_copy(used[i % per_folder], rng) for i in range(2 * per_folder)]
+    add("subtask1/train/generated", _ids("generated_", 2 * per_folder), generated)
+    test_reals = [_phantom(rng, image_size) for _ in range(2 * per_folder)]
+    test_used = sorted(rng.permutation(len(test_reals))[:per_folder].tolist())
+    test_ids = _ids("real_unknown_", len(test_reals))
+    add("subtask1/test/real_unknown", test_ids, test_reals)
+    test_generated = [_generated_copy(test_reals[test_used[i % per_folder]], rng) for i in range(2 * per_folder)]
+    add("subtask1/test/generated", _ids("generated_", 2 * per_folder), test_generated)
+    labels = [int(i in test_used) for i in range(len(test_reals))]
+    release.ground_truth["subtask1_test.csv"] = pd.DataFrame({"image_id": test_ids, "label": labels})
+
+    # Subtask 2: each subset's generator copies that subset's reals.
+    test_images: list[tuple[str, np.ndarray]] = []
+    for subset in SUBSETS:
+        reals = [_phantom(rng, image_size) for _ in range(per_folder)]
+        add(f"subtask2/train/real/{subset}", _ids(f"{subset}_", per_folder), reals)
+        add(f"subtask2/train/generated/gen_{subset}", _ids(f"gen_{subset}_", per_folder), [_generated_copy(r, rng) for r in reals])
+        test_images += [(subset, _generated_copy(r, rng)) for r in reals]
+    order = rng.permutation(len(test_images))
+    unknown_ids = _ids("", len(order), width=5)
+    add("subtask2/test/generated_unknown", unknown_ids, [test_images[i][1] for i in order])
+    release.ground_truth["subtask2_test.csv"] = pd.DataFrame(
+        {"image_id": unknown_ids, "subset": [test_images[i][0] for i in order]}
+    )
+    return release
 
 
 def write_sample_release(root: str | Path, image_size: int = 64, per_folder: int = 8, seed: int = 0) -> Path:
-    """Write the sample dataset under ``root`` (skipped when the same one is already there)."""
-    root = Path(root)
-    settings = {"image_size": image_size, "per_folder": per_folder, "seed": seed, "version": 1}
-    if _check_target(root, settings):
-        return root
-    for name in LAYOUT_TOP_LEVEL:  # an earlier sample with other settings: replace it
-        for path in sorted((root / name).rglob("*"), reverse=True) if (root / name).exists() else []:
-            path.unlink() if path.is_file() else path.rmdir()
-    rng = np.random.default_rng(seed)
-    subsets = [f"t{k}" for k in range(1, 6)]
-
-    # Subtask 1: a generator trained on the "used" reals; the test split has its own generator.
-    s1 = root / "subtask1"
-    used = [_phantom(rng, image_size) for _ in range(per_folder)]
-    for i, pixels in enumerate(used):
-        _save(s1 / "train" / "real_used", f"used_{i + 1:04d}", pixels)
-    for i in range(per_folder):
-        _save(s1 / "train" / "real_not_used", f"not_used_{i + 1:04d}", _phantom(rng, image_size))
-    for i in range(2 * per_folder):
-        _save(s1 / "train" / "generated", f"generated_{i + 1:04d}", _generated_copy(used[i % per_folder], rng))
-    test_reals = [_phantom(rng, image_size) for _ in range(2 * per_folder)]
-    test_used = sorted(rng.permutation(len(test_reals))[:per_folder].tolist())
-    truth = []
-    for i, pixels in enumerate(test_reals):
-        _save(s1 / "test" / "real_unknown", f"real_unknown_{i + 1:04d}", pixels)
-        truth.append({"image_id": f"real_unknown_{i + 1:04d}", "label": int(i in test_used)})
-    for i in range(2 * per_folder):
-        source = test_reals[test_used[i % per_folder]]
-        _save(s1 / "test" / "generated", f"generated_{i + 1:04d}", _generated_copy(source, rng))
-    (root / "ground_truth").mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(truth).to_csv(root / "ground_truth" / "subtask1_test.csv", index=False)
-
-    # Subtask 2: each subset's generator copies that subset's reals.
-    s2 = root / "subtask2"
-    test_images: list[tuple[str, np.ndarray]] = []
-    for subset in subsets:
-        reals = [_phantom(rng, image_size) for _ in range(per_folder)]
-        for i, pixels in enumerate(reals):
-            _save(s2 / "train" / "real" / subset, f"{subset}_{i + 1:04d}", pixels)
-            _save(s2 / "train" / "generated" / f"gen_{subset}", f"gen_{subset}_{i + 1:04d}", _generated_copy(pixels, rng))
-            test_images.append((subset, _generated_copy(pixels, rng)))
-    truth = []
-    for i, index in enumerate(rng.permutation(len(test_images))):
-        subset, pixels = test_images[index]
-        _save(s2 / "test" / "generated_unknown", f"{i + 1:05d}", pixels)
-        truth.append({"image_id": f"{i + 1:05d}", "subset": subset})
-    pd.DataFrame(truth).to_csv(root / "ground_truth" / "subtask2_test.csv", index=False)
-
-    (root / MARKER_NAME).write_text(json.dumps(settings))
-    return root
+    """Write the sample dataset under ``root``; skipped when the same one is already there."""
+    dataset = ReleaseDataset(path=str(root))
+    release = build_sample_release(image_size, per_folder, seed)
+    target = dataset.load()
+    target.check_writable()
+    release.up_to_date = target.holds(WRITER, release.settings)
+    dataset.save(release)
+    return Path(root)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,8 +7,10 @@ Environments: ``base`` (always), ``local`` (default run env, git-ignored) and ``
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
+    # Environments override single parameters (demo: `ingestion.image_size`) instead of whole blocks.
+    "merge_strategy": {"parameters": "soft"},
 }
 
-from gans_fingerprints.hooks import ConciseUserErrors  # noqa: E402
+from gans_fingerprints.hooks import BenchmarkRunsAlone, ConciseUserErrors  # noqa: E402
 
-HOOKS = (ConciseUserErrors(),)
+HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone())

@@ -3,5 +3,17 @@
 from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderDataset
 from gans_fingerprints.datasets.image_stack import ImageStackDataset
 from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
+from gans_fingerprints.datasets.release import ReleaseDataset, ReleaseTarget, SyntheticRelease, TargetNotEmptyError
+from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
-__all__ = ["ImageFolder", "ImageFolderDataset", "ImageStackDataset", "OptionalCSVDataset"]
+__all__ = [
+    "ImageFolder",
+    "ImageFolderDataset",
+    "ImageStackDataset",
+    "OptionalCSVDataset",
+    "ReleaseDataset",
+    "ReleaseTarget",
+    "SyntheticRelease",
+    "TargetNotEmptyError",
+    "TorchStateDataset",
+]

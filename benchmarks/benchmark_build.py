@@ -1,0 +1,77 @@
+"""Seconds per stage of building the synthetic benchmark, per profile.
+
+Each profile is built from scratch in a temporary project and raw root with
+``kedro run --pipelines benchmark``. The table gives each stage's seconds and its share of
+that build's wall time, measured in the same run. "other" is Kedro start-up, writing the PNGs,
+the figures and the model files.
+
+Usage: ``uv run python benchmarks/benchmark_build.py [--profiles tiny demo] [--device auto]``
+(``paper`` needs a GPU to finish in reasonable time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_copy(work: Path) -> Path:
+    project = work / "project"
+    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
+    (project / "conf" / "local").mkdir()
+    (project / "src").mkdir()
+    (project / "logs").mkdir()
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", project)
+    return project
+
+
+def build(profile: str, device: str) -> tuple[float, dict]:
+    with tempfile.TemporaryDirectory(prefix=f"bench_{profile}_") as tmp:
+        work = Path(tmp)
+        project = project_copy(work)
+        params = f"raw_data_root={work / 'raw'},benchmark.profile={profile},benchmark.device={device}"
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "kedro", "run", "--pipelines", "benchmark", "--params", params],
+            cwd=project,
+            env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"},
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"{profile} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        [summary_path] = (project / "data" / "08_reporting").glob("benchmark_summary.json/*/benchmark_summary.json")
+        return wall, json.loads(summary_path.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", nargs="+", default=["tiny", "demo"])
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args()
+    print(f"{'profile':<8}{'stage':<34}{'seconds':>9}{'share':>8}")
+    for profile in args.profiles:
+        wall, summary = build(profile, args.device)
+        seconds = summary["seconds"]
+        stages = {key: seconds[key] for key in ("simulate_real_images", "train_generators", "sample_generated_images")}
+        stages["other (start-up, writing, figures)"] = wall - sum(stages.values())
+        for stage, value in stages.items():
+            print(f"{profile:<8}{stage:<34}{value:>9.1f}{value / wall:>8.0%}")
+        for key, value in seconds.items():
+            if key.startswith("train_"):
+                print(f"{profile:<8}{'  ' + key:<34}{value:>9.1f}{value / wall:>8.0%}")
+        print(f"{profile:<8}{'total (' + str(summary['total_images']) + ' images, ' + summary['device'] + ')':<34}{wall:>9.1f}{1:>8.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""PyTorch models and their training loops (no Kedro in here)."""
