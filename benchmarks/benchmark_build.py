@@ -14,30 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def project_copy(work: Path) -> Path:
-    project = work / "project"
-    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-    (project / "conf" / "local").mkdir()
-    (project / "src").mkdir()
-    (project / "logs").mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", project)
-    return project
+from gans_fingerprints.scratch_project import make_scratch_project
 
 
 def build(profile: str, device: str) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory(prefix=f"bench_{profile}_") as tmp:
         work = Path(tmp)
-        project = project_copy(work)
+        project = make_scratch_project(work / "project")
         params = f"raw_data_root={work / 'raw'},benchmark.profile={profile},benchmark.device={device}"
         start = time.perf_counter()
         result = subprocess.run(
@@ -68,7 +57,7 @@ def main() -> None:
         for stage, value in stages.items():
             print(f"{profile:<8}{stage:<34}{value:>9.1f}{value / wall:>8.0%}")
         for key, value in seconds.items():
-            if key.startswith("train_"):
+            if key.startswith("train_") and key != "train_generators":
                 print(f"{profile:<8}{'  ' + key:<34}{value:>9.1f}{value / wall:>8.0%}")
         print(f"{profile:<8}{'total (' + str(summary['total_images']) + ' images, ' + summary['device'] + ')':<34}{wall:>9.1f}{1:>8.0%}")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from gans_fingerprints.scratch_project import make_scratch_project
+
 NAIVE_LOADER = """
 import sys, numpy as np
 from pathlib import Path
@@ -96,12 +96,7 @@ def main() -> None:
         count = sum(1 for _ in raw.rglob("*.png"))
         print(f"wrote {count} PNGs of {args.size}x{args.size} in {time.perf_counter() - start:.0f} s")
 
-        project = work / "project"
-        shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-        (project / "conf" / "local").mkdir()
-        (project / "src").mkdir()
-        (project / "logs").mkdir()
-        shutil.copy(PROJECT_ROOT / "pyproject.toml", project)
+        project = make_scratch_project(work / "project")
         naive_out = work / "naive"
         naive_out.mkdir()
 

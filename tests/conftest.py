@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+from gans_fingerprints.scratch_project import make_scratch_project
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def sample_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The project's configuration in a temporary folder, so runs never touch the real data/ folder."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-    (project / "conf" / "local").mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", project / "pyproject.toml")
-    (project / "src").mkdir()  # bootstrap_project wants it; the package itself is installed
-    for layer in ("01_raw", "02_intermediate", "03_primary", "08_reporting"):
-        (project / "data" / layer).mkdir(parents=True)
-    (project / "logs").mkdir()
+    project = make_scratch_project(tmp_path / "project")
     monkeypatch.chdir(project)
     return project

@@ -11,6 +11,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.datasets.release import MARKER_NAME, TargetNotEmptyError
+from gans_fingerprints.scratch_project import make_scratch_project
 
 pytestmark = pytest.mark.slow
 
@@ -36,17 +37,8 @@ def latest(project: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """One tiny build shared by the checks below (GAN training is the slow part)."""
-    import shutil
-
-    from tests.conftest import PROJECT_ROOT
-
     base = tmp_path_factory.mktemp("bench")
-    project = base / "project"
-    shutil.copytree(PROJECT_ROOT / "conf", project / "conf", ignore=shutil.ignore_patterns("local"))
-    (project / "conf" / "local").mkdir()
-    (project / "src").mkdir()
-    (project / "logs").mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", project)
+    project = make_scratch_project(base / "project")
     raw = base / "raw"
     run(project, raw, ["benchmark"])
     run(project, raw, ["ingestion"])
