@@ -1,5 +1,6 @@
 """Kedro datasets this project adds: lazy image folders, memory-mapped image stacks, optional tables."""
 
+from gans_fingerprints.datasets.checkpoints import CheckpointDirectoryDataset
 from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderDataset
 from gans_fingerprints.datasets.image_stack import ImageStackDataset
 from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
@@ -7,6 +8,7 @@ from gans_fingerprints.datasets.release import ReleaseDataset, ReleaseTarget, Sy
 from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
 __all__ = [
+    "CheckpointDirectoryDataset",
     "ImageFolder",
     "ImageFolderDataset",
     "ImageStackDataset",

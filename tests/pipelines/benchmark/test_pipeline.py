@@ -21,7 +21,7 @@ TINY = {"subtask1": {"train_used": 6, "train_not_used": 6, "train_generated": 12
 
 def run(project: Path, raw: Path, pipelines: list[str], **params) -> None:
     bootstrap_project(project)
-    runtime = {"raw_data_root": str(raw), "benchmark": {"profile": "tiny", **params}, "ingestion": {"image_size": 32}}
+    runtime = {"raw_data_root": str(raw), "benchmark": {"profile": "tiny", **params}, "ingestion": {"image_size": 64}}
     with KedroSession.create(project_path=project, runtime_params=runtime) as session:
         session.run(pipeline_names=pipelines)
 
@@ -80,7 +80,7 @@ def test_ingestion_reads_the_benchmark_cleanly(built):
 def test_reports_are_written(built):
     project, _ = built
     summary = json.loads(latest(project, "benchmark_summary.json").read_text())
-    assert summary["status"] == "built" and summary["image_size"] == 32
+    assert summary["status"] == "built" and summary["image_size"] == 64
     assert set(summary["cohorts"]) == {"subtask1", "t1", "t2", "t3", "t4", "t5"}
     assert summary["seconds"]["train_generators"] > 0
     history = pd.read_csv(latest(project, "benchmark_gan_history.csv"))

@@ -1,0 +1,259 @@
+"""Nodes of ``subtask2_siamese``: the paper's Siamese network, trained on real × generated pairs,
+attributing each test image to the subset whose real-image centroid is nearest."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from gans_fingerprints.errors import UserInputError  # noqa: E402
+from gans_fingerprints.evaluation.figures import pca_figure  # noqa: E402
+from gans_fingerprints.evaluation.metrics import attribution_metrics  # noqa: E402
+from gans_fingerprints.evaluation.splits import holdout_split  # noqa: E402
+from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file  # noqa: E402
+from gans_fingerprints.layout import LAYOUT_DOC, natural_key  # noqa: E402
+
+logger = logging.getLogger(__name__)
+METHOD = "subtask2_siamese"
+
+
+def _subsets(manifest: pd.DataFrame) -> list[str]:
+    return sorted(manifest["subset"].dropna().astype(str).unique(), key=natural_key)
+
+
+def split_training_images(manifest: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+    """Hold out ``validation_fraction`` of every subset's real and generated images (seeded, stratified)."""
+    if manifest.empty:
+        raise UserInputError(
+            f"There are no subtask 2 training images: put them under subtask2/train ({LAYOUT_DOC}) and run the "
+            "'ingestion' pipeline, or build the benchmark with `kedro run --pipelines benchmark`."
+        )
+    for subset in _subsets(manifest):
+        for role in ("real", "generated"):
+            if not ((manifest["subset"] == subset) & (manifest["role"] == role)).any():
+                raise UserInputError(f"Subset {subset} has no {role} training images ({LAYOUT_DOC}).")
+    split = manifest.copy()
+    split["fold"] = holdout_split(manifest, float(params["validation_fraction"]), int(params["seed"]))
+    return split
+
+
+def _pair_data(split: pd.DataFrame, images: np.ndarray):
+    from gans_fingerprints.models.siamese_training import PairData  # noqa: PLC0415 - torch only when used
+
+    subsets = _subsets(split)
+    index = {subset: i for i, subset in enumerate(subsets)}
+
+    def pick(fold: str, role: str) -> tuple[np.ndarray, np.ndarray]:
+        rows = split[(split["fold"] == fold) & (split["role"] == role)]
+        return np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy()
+
+    real, real_labels = pick("train", "real")
+    generated, generated_labels = pick("train", "generated")
+    held_out, held_out_labels = pick("validation", "generated")
+    fingerprint = hashlib.sha256("".join(split["content_hash"].astype(str) + split["fold"].astype(str)).encode())
+    data = PairData(
+        real, real_labels, generated, generated_labels, held_out, held_out_labels, len(subsets), fingerprint.hexdigest()
+    )
+    return data, subsets
+
+
+def _config(params: dict[str, Any], image_size: int):
+    from gans_fingerprints.models.siamese_training import SiameseConfig  # noqa: PLC0415
+
+    model, training, inference = params["model"], params["training"], params["inference"]
+    return SiameseConfig(
+        image_size=image_size,
+        filters=tuple(int(f) for f in model["filters"]),
+        embedding_dim=int(model["embedding_dim"]),
+        margin=float(training["margin"]),
+        learning_rate=float(training["learning_rate"]),
+        epochs=int(training["epochs"]),
+        pair_sampling=str(training["pair_sampling"]),
+        pairs_per_batch=int(training["pairs_per_batch"]),
+        batch_all_per_class=int(training["batch_all_per_class"]),
+        embed_batch_size=int(inference["batch_size"]),
+        renormalise_centroids=bool(inference["renormalise_centroids"]),
+        seed=int(params["seed"]),
+    )
+
+
+def train_subtask2_siamese(
+    split: pd.DataFrame, train_images: np.ndarray, checkpoints: Any, params: dict[str, Any]
+) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+    """Train the Siamese branch; returns the model (weights, config, subsets), its history and its parameters."""
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+    from gans_fingerprints.models.siamese_training import train_siamese  # noqa: PLC0415
+
+    data, subsets = _pair_data(split, train_images)
+    config = _config(params, int(train_images.shape[1]))
+    device = resolve_device(str(params["device"]))
+    model, history = train_siamese(data, config, device, checkpoints, resume=bool(params["training"]["resume"]))
+    settings = {**asdict(config), "filters": list(config.filters), "subsets": subsets, "device": str(device)}
+    bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "config": settings}
+    return bundle, history, settings
+
+
+def _load_model(bundle: dict[str, Any]):
+    from gans_fingerprints.models.siamese import SiameseBranch  # noqa: PLC0415
+
+    config = bundle["config"]
+    model = SiameseBranch(int(config["image_size"]), tuple(config["filters"]), int(config["embedding_dim"]))
+    model.load_state_dict(bundle["state_dict"])
+    return model
+
+
+def _embedding_table(rows: pd.DataFrame, embeddings: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    names = [f"e{i:03d}" for i in range(embeddings.shape[1])]
+    return pd.concat([rows[columns].reset_index(drop=True), pd.DataFrame(embeddings, columns=names)], axis=1)
+
+
+def embed_subtask2_images(
+    bundle: dict[str, Any],
+    split: pd.DataFrame,
+    train_images: np.ndarray,
+    test_manifest: pd.DataFrame,
+    test_images: np.ndarray,
+    params: dict[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Embed every training and test image once (batched, no gradients)."""
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+    from gans_fingerprints.models.siamese_training import embed_images  # noqa: PLC0415
+
+    if test_manifest.empty:
+        raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
+    size = int(bundle["config"]["image_size"])
+    if test_images.shape[1:] != (size, size):
+        raise UserInputError(
+            f"The Siamese model was trained on {size} px images but the test images are "
+            f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size."
+        )
+    model = _load_model(bundle)
+    device = resolve_device(str(params["device"]))
+    model.to(device)
+    batch = int(params["inference"]["batch_size"])
+    train = embed_images(model, train_images[split["stack_index"].to_numpy()], device, batch)
+    test = embed_images(model, test_images[test_manifest["stack_index"].to_numpy()], device, batch)
+    columns = ["image_id", "relative_path", "role", "subset", "fold"]
+    return _embedding_table(split, train, columns), _embedding_table(test_manifest, test, ["image_id", "relative_path"])
+
+
+def _vectors(table: pd.DataFrame) -> np.ndarray:
+    return table[[c for c in table.columns if c.startswith("e") and c[1:].isdigit()]].to_numpy(dtype=np.float32)
+
+
+def fit_subset_centroids(train_embeddings: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+    """Mean embedding of each subset's real training-fold images (optionally renormalised)."""
+    from gans_fingerprints.models.siamese_training import class_centroids  # noqa: PLC0415
+
+    reals = train_embeddings[(train_embeddings["role"] == "real") & (train_embeddings["fold"] == "train")]
+    subsets = _subsets(reals)
+    labels = reals["subset"].map({s: i for i, s in enumerate(subsets)}).to_numpy()
+    centroids = class_centroids(_vectors(reals), labels, len(subsets), bool(params["inference"]["renormalise_centroids"]))
+    return _embedding_table(pd.DataFrame({"subset": subsets}), centroids, ["subset"])
+
+
+def _distances(table: pd.DataFrame, centroids: pd.DataFrame) -> np.ndarray:
+    from gans_fingerprints.models.siamese_training import nearest_centroid  # noqa: PLC0415
+
+    return nearest_centroid(_vectors(table), _vectors(centroids))[1]
+
+
+def _best_threshold(distances: np.ndarray, same: np.ndarray) -> float:
+    """The distance threshold (d < t means "same subset") with the highest accuracy on these pairs."""
+    candidates = np.unique(distances)
+    cuts = np.concatenate([[candidates[0] - 1e-6], (candidates[1:] + candidates[:-1]) / 2, [candidates[-1] + 1e-6]])
+    accuracy = [((distances < cut) == same).mean() for cut in cuts]
+    return float(cuts[int(np.argmax(accuracy))])
+
+
+def validate_subtask2_siamese(
+    train_embeddings: pd.DataFrame, centroids: pd.DataFrame, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Held-out metrics: attribution of validation generated images, and pair verification.
+
+    Pair verification uses every positive validation real × generated pair and as many negatives.
+    Its threshold is chosen on validation pairs by two-fold cross-fitting (pick on one half, score
+    the other, both ways), so the reported accuracy is not scored on the pairs that set it.
+    """
+    subsets = list(centroids["subset"])
+    held_out = train_embeddings[(train_embeddings["fold"] == "validation") & (train_embeddings["role"] == "generated")]
+    predicted = np.array(subsets)[_distances(held_out, centroids).argmin(axis=1)]
+    attribution = attribution_metrics(held_out["subset"].astype(str), predicted, subsets)
+
+    rng = np.random.default_rng(int(params["seed"]))
+    reals = train_embeddings[(train_embeddings["fold"] == "validation") & (train_embeddings["role"] == "real")]
+    distance = np.sqrt(((_vectors(reals)[:, None] - _vectors(held_out)[None]) ** 2).sum(-1))
+    same = reals["subset"].to_numpy()[:, None] == held_out["subset"].to_numpy()[None]
+    positives, negatives = distance[same], distance[~same]
+    negatives = rng.choice(negatives, size=min(len(negatives), len(positives)), replace=False)
+    pair_distance = np.concatenate([positives, negatives])
+    pair_same = np.concatenate([np.ones(len(positives), bool), np.zeros(len(negatives), bool)])
+    halves = rng.permutation(len(pair_distance)) % 2 == 0
+    scores = []
+    for fit, score in ((halves, ~halves), (~halves, halves)):
+        threshold = _best_threshold(pair_distance[fit], pair_same[fit])
+        scores.append(float(((pair_distance[score] < threshold) == pair_same[score]).mean()))
+    return {
+        "method": METHOD,
+        "attribution": attribution,
+        "pair_verification": {
+            "accuracy_cross_fitted": float(np.mean(scores)),
+            "threshold": _best_threshold(pair_distance, pair_same),
+            "pairs": int(len(pair_distance)),
+            "positive_pairs": int(len(positives)),
+        },
+    }
+
+
+def predict_subtask2(test_embeddings: pd.DataFrame, centroids: pd.DataFrame) -> pd.DataFrame:
+    """The subset of the nearest centroid for every test image, with the distances to each."""
+    distances = _distances(test_embeddings, centroids)
+    subsets = list(centroids["subset"])
+    predictions = pd.DataFrame({"image_id": test_embeddings["image_id"].astype(str), "subset": np.array(subsets)[distances.argmin(1)]})
+    for i, subset in enumerate(subsets):
+        predictions[f"distance_{subset}"] = distances[:, i]
+    order = sorted(range(len(predictions)), key=lambda row: natural_key(predictions.iloc[row, 0]))
+    return predictions.iloc[order].reset_index(drop=True)
+
+
+def write_subtask2_siamese_run_file(predictions: pd.DataFrame, test_manifest: pd.DataFrame, centroids: pd.DataFrame) -> str:
+    """The run file, checked against the test folder."""
+    return make_subtask2_run_file(predictions, test_manifest, list(centroids["subset"]), METHOD)
+
+
+def evaluate_subtask2_siamese(
+    predictions: pd.DataFrame, ground_truth: pd.DataFrame, validation: dict[str, Any], centroids: pd.DataFrame
+) -> tuple[dict[str, Any], Figure]:
+    """Test metrics (when ground truth exists) and the confusion matrix figure."""
+    return evaluate_subtask2(predictions, ground_truth, validation, list(centroids["subset"]), METHOD)
+
+
+def plot_training_curves(history: pd.DataFrame) -> Figure:
+    """Training loss and validation attribution accuracy per epoch."""
+    figure, (loss, accuracy) = plt.subplots(1, 2, figsize=(10, 3.6))
+    loss.plot(history["epoch"], history["train_loss"], marker="o")
+    loss.set(title="contrastive loss (training)", xlabel="epoch", ylabel="loss")
+    accuracy.plot(history["epoch"], history["validation_attribution_accuracy"], marker="o", color="tab:green")
+    accuracy.set(title="attribution accuracy (validation)", xlabel="epoch", ylim=(0, 1.02))
+    figure.tight_layout()
+    return figure
+
+
+def plot_embedding_pca(train_embeddings: pd.DataFrame) -> Figure:
+    """PCA-2D of the training images' embeddings: real 'o', generated '^', colour by subset."""
+    return pca_figure(
+        _vectors(train_embeddings),
+        train_embeddings["subset"].astype(str),
+        train_embeddings["role"].eq("real"),
+        "Siamese embeddings of the training images (PCA 2D)",
+    )

@@ -1,0 +1,69 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from gans_fingerprints.evaluation.metrics import attribution_metrics, membership_metrics, specificity_per_class
+from gans_fingerprints.evaluation.run_files import RunFileError, format_run_file, validate_run_file
+from gans_fingerprints.evaluation.splits import holdout_split
+
+
+def test_membership_metrics_reproduce_the_papers_table_3():
+    """TP 143, FP 134, TN 116, FN 107 gives the paper's run 1696: kappa 0.036, accuracy 0.518, ..."""
+    truth = [1] * 143 + [0] * 134 + [0] * 116 + [1] * 107
+    predicted = [1] * 143 + [1] * 134 + [0] * 116 + [0] * 107
+    metrics = membership_metrics(truth, predicted)
+
+    def as_printed(value):  # the paper truncates to four decimals (F1 0.54269 is printed 0.5426)
+        return int(round(value * 10_000, 6)) / 10_000
+
+    assert as_printed(metrics["kappa"]) == 0.036
+    assert as_printed(metrics["accuracy"]) == 0.518
+    assert as_printed(metrics["precision"]) == 0.5162
+    assert as_printed(metrics["recall"]) == 0.572
+    assert as_printed(metrics["f1"]) == 0.5426
+    assert (metrics["tp"], metrics["fp"], metrics["tn"], metrics["fn"]) == (143, 134, 116, 107)
+
+
+def test_attribution_metrics_weighted_recall_is_accuracy_and_specificity():
+    truth = ["t1"] * 4 + ["t2"] * 4 + ["t3"] * 2
+    predicted = ["t1", "t1", "t1", "t2", "t2", "t2", "t3", "t1", "t3", "t3"]
+    metrics = attribution_metrics(truth, predicted, ["t1", "t2", "t3"])
+    assert metrics["accuracy"] == pytest.approx(0.7)
+    assert metrics["recall_weighted"] == pytest.approx(metrics["accuracy"])
+    assert metrics["confusion_matrix"] == [[3, 1, 0], [1, 2, 1], [0, 0, 2]]
+    # t1: TN = 10 - 4 - 1 = 5, FP = 1 -> 5/6; t2: TN = 5, FP = 1 -> 5/6; t3: TN = 7, FP = 1 -> 7/8
+    assert metrics["specificity"] == pytest.approx(np.mean([5 / 6, 5 / 6, 7 / 8]))
+    assert metrics["per_class"]["t3"]["support"] == 2
+
+
+def test_specificity_of_a_perfect_matrix_is_one():
+    assert specificity_per_class(np.diag([3, 4, 5])).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_run_file_format_and_every_rule():
+    text = format_run_file(["img10", "img2", "img1"], ["t1", "t2", "t3"])
+    assert text == "img1,t3\nimg2,t2\nimg10,t1\n"
+    ids, labels = ["img1", "img2", "img10"], ["t1", "t2", "t3"]
+    validate_run_file(text, ids, labels, "run.csv")
+    validate_run_file(" img1 , t3\nimg2,t2\nimg10,t1", ids, labels, "run.csv")  # whitespace is stripped
+    cases = {
+        "image_id,subset\nimg1,t3\nimg2,t2\nimg10,t1\n": "line 1: 'image_id' is not a test image id",
+        "img1,t3,extra\n": "line 1: expected",
+        "img1.png,t3\n": "ids carry no file extension",
+        "img1,t3\nimg1,t2\n": "line 2: 'img1' appears a second time",
+        "img1,t9\n": "label 't9' is not one of",
+        "img1,t3\nimg2,t2\n": "1 test image",
+    }
+    for bad, message in cases.items():
+        with pytest.raises(RunFileError, match=message):
+            validate_run_file(bad, ids, labels, "run.csv")
+    with pytest.raises(RunFileError, match="label '1.0'"):
+        validate_run_file("a,1.0\n", ["a"], ["0", "1"], "s1.csv")
+
+
+def test_holdout_split_is_stratified_and_seeded():
+    manifest = pd.DataFrame({"role": ["real"] * 20 + ["generated"] * 20, "subset": (["t1"] * 10 + ["t2"] * 10) * 2})
+    fold = holdout_split(manifest, 0.1, seed=4)
+    assert (fold == "validation").groupby([manifest["role"], manifest["subset"]]).sum().eq(1).all()
+    assert fold.equals(holdout_split(manifest, 0.1, seed=4))
+    assert not fold.equals(holdout_split(manifest, 0.1, seed=5))

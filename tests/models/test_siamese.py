@@ -1,0 +1,142 @@
+import numpy as np
+import pytest
+import torch
+
+from gans_fingerprints.models.checkpoints import CheckpointStore
+from gans_fingerprints.models.siamese import SiameseBranch, contrastive_loss, paired_distance, pairwise_distance
+from gans_fingerprints.models.siamese_training import (
+    PairData,
+    SiameseConfig,
+    class_centroids,
+    embed_images,
+    nearest_centroid,
+    train_siamese,
+)
+
+
+@pytest.mark.parametrize(("size", "flat"), [(256, 14 * 14 * 128), (64, 2 * 2 * 128), (48, 1 * 1 * 128)])
+def test_branch_shapes_follow_the_keras_valid_padding(size, flat):
+    branch = SiameseBranch(size)
+    assert branch.embed[1].in_features == flat
+    out = branch(torch.rand(3, 1, size, size))
+    assert out.shape == (3, 256)
+    assert torch.allclose(out.norm(dim=1), torch.ones(3), atol=1e-5), "embeddings are L2-normalised"
+
+
+def test_too_small_images_and_wrong_sizes_are_refused():
+    with pytest.raises(ValueError, match="at least 46 px"):
+        SiameseBranch(32)
+    with pytest.raises(ValueError, match="built for 64 px"):
+        SiameseBranch(64)(torch.rand(1, 1, 48, 48))
+
+
+def test_contrastive_loss_on_known_values():
+    distance = torch.tensor([0.5, 0.5, 1.2, 0.3, 0.0])
+    same = torch.tensor([1, 0, 0, 0, 1])
+    expected = torch.tensor([0.25, 0.25, 0.0, 0.49, 0.0])
+    assert torch.allclose(contrastive_loss(distance, same, margin=1.0), expected)
+    assert torch.allclose(contrastive_loss(torch.tensor([0.5]), torch.tensor([0]), margin=2.0), torch.tensor([2.25]))
+
+
+def test_distances():
+    a, b = torch.tensor([[0.0, 0.0], [3.0, 4.0]]), torch.tensor([[0.0, 0.0], [0.0, 1.0]])
+    assert torch.allclose(pairwise_distance(a, b), torch.tensor([[0.0, 1.0], [5.0, float(np.sqrt(18))]]), atol=1e-5)
+    assert torch.allclose(paired_distance(a, b), torch.tensor([0.0, float(np.sqrt(18))]), atol=1e-5)
+    x = torch.zeros(1, 2, requires_grad=True)
+    paired_distance(x, torch.zeros(1, 2)).sum().backward()
+    assert torch.isfinite(x.grad).all(), "the gradient at distance 0 stays finite"
+
+
+def test_centroids_and_nearest():
+    embeddings = np.array([[0, 0], [0, 2], [10, 10], [10, 12]], dtype=np.float32)
+    centroids = class_centroids(embeddings, np.array([0, 0, 1, 1]), 2, renormalise=False)
+    assert centroids.tolist() == [[0, 1], [10, 11]]
+    labels, distances = nearest_centroid(np.array([[1, 1], [9, 9]], dtype=np.float32), centroids)
+    assert labels.tolist() == [0, 1] and distances.shape == (2, 2)
+    unit = class_centroids(embeddings, np.array([0, 0, 1, 1]), 2, renormalise=True)
+    assert np.allclose(np.linalg.norm(unit, axis=1), 1)
+
+
+def _toy_data(size=48, per_class=12, classes=3, seed=0) -> PairData:
+    """Each class has its own brightness and stripe pattern; generated images are noisy copies."""
+    rng = np.random.default_rng(seed)
+
+    def images(c, n):
+        base = np.zeros((size, size)) + 60 + 50 * c
+        base[:, c * 4 :: 12] += 80
+        return np.clip(base + rng.normal(0, 20, (n, size, size)), 0, 255).astype(np.uint8)
+
+    real = np.concatenate([images(c, per_class) for c in range(classes)])
+    generated = np.concatenate([images(c, per_class) for c in range(classes)])
+    held_out = np.concatenate([images(c, 3) for c in range(classes)])
+    labels = np.repeat(np.arange(classes), per_class)
+    return PairData(real, labels, generated, labels.copy(), held_out, np.repeat(np.arange(classes), 3), classes, "toy")
+
+
+def test_one_epoch_decreases_the_loss_on_fixed_pairs():
+    data = _toy_data()
+    config = SiameseConfig(image_size=48, epochs=1, pairs_per_batch=8, learning_rate=1e-3, seed=0)
+    rng = np.random.default_rng(1)
+    real_idx, gen_idx = rng.integers(0, len(data.real), 64), rng.integers(0, len(data.generated), 64)
+    same = torch.as_tensor(data.real_labels[real_idx] == data.generated_labels[gen_idx])
+
+    def fixed_pair_loss(model):
+        with torch.no_grad():
+            model.eval()
+            a = model(torch.as_tensor(data.real[real_idx]).unsqueeze(1).float() / 255)
+            b = model(torch.as_tensor(data.generated[gen_idx]).unsqueeze(1).float() / 255)
+            return contrastive_loss(paired_distance(a, b), same).mean().item()
+
+    torch.manual_seed(config.seed)
+    before = fixed_pair_loss(SiameseBranch(48))
+    model, history = train_siamese(data, config, torch.device("cpu"), resume=False)
+    assert len(history) == 1 and history["train_loss"].notna().all()
+    assert fixed_pair_loss(model) < before
+
+
+def test_batch_all_mode_trains_and_attributes():
+    data = _toy_data()
+    config = SiameseConfig(image_size=48, epochs=3, pair_sampling="batch_all", batch_all_per_class=4, learning_rate=1e-3, seed=0)
+    model, history = train_siamese(data, config, torch.device("cpu"), resume=False)
+    assert history["validation_attribution_accuracy"].iloc[-1] >= 2 / 3
+    embeddings = embed_images(model, data.validation_generated, torch.device("cpu"), batch_size=4)
+    assert embeddings.shape == (9, 256)
+
+
+def test_missing_class_is_a_clear_error():
+    data = _toy_data()
+    with pytest.raises(ValueError, match=r"no generated training images for class\(es\) \[2\]"):
+        PairData(data.real, data.real_labels, data.generated[:24], data.generated_labels[:24],
+                 data.validation_generated, data.validation_generated_labels, 3)
+
+
+def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
+    data = _toy_data(per_class=8)
+    config = SiameseConfig(image_size=48, epochs=4, pairs_per_batch=8, learning_rate=1e-3, seed=3)
+    uninterrupted, full_history = train_siamese(data, config, torch.device("cpu"), CheckpointStore(tmp_path / "a"))
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_two(epoch, _row):
+        if epoch == 2:
+            raise Interrupted
+
+    store = CheckpointStore(tmp_path / "b")
+    with pytest.raises(Interrupted):
+        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop_after_two)
+    assert store.latest()["epoch"] == 2
+    resumed, history = train_siamese(data, config, torch.device("cpu"), store, resume=True)
+    assert history["epoch"].tolist() == [1, 2, 3, 4]
+    assert np.allclose(history["train_loss"], full_history["train_loss"])
+    for key, value in uninterrupted.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+
+
+def test_checkpoint_from_other_settings_is_not_resumed(tmp_path):
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    train_siamese(data, SiameseConfig(image_size=48, epochs=1, pairs_per_batch=8, seed=1), torch.device("cpu"), store)
+    _, history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, margin=2.0, seed=1),
+                               torch.device("cpu"), store)
+    assert history["epoch"].tolist() == [1, 2], "a checkpoint made with another margin starts training afresh"
