@@ -45,8 +45,8 @@ class SiameseConfig:
     epochs: int = 30
     pair_sampling: str = "paper"
     pairs_per_batch: int = 32
-    batch_all_per_class: int = 8
-    embed_batch_size: int = 256
+    batch_all_per_class: int = 2
+    embed_batch_size: int = 64
     renormalise_centroids: bool = False
     seed: int = 0
 
@@ -90,7 +90,7 @@ def _to_unit(images: np.ndarray | torch.Tensor, device: torch.device) -> torch.T
 
 
 @torch.no_grad()
-def embed_images(model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int = 256) -> np.ndarray:
+def embed_images(model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int = 64) -> np.ndarray:
     """Embeddings (n, dim) of a uint8 stack, in batches, without gradients; one pass over the stack."""
     model.eval()
     size = images.shape[1:] if images.ndim == 3 else None
@@ -144,6 +144,14 @@ class _PairSampler:
             return np.concatenate([self.rng.choice(pool, size=k, replace=len(pool) < k) for pool in pools])
 
         return draw(self.real_by_class), draw(self.generated_by_class)
+
+
+def _embed_together(
+    model: SiameseBranch, real: torch.Tensor, generated: torch.Tensor, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One forward pass for both sides of a batch (shared weights), split afterwards."""
+    embeddings = model(_to_unit(torch.cat([real, generated]), device))
+    return embeddings[: len(real)], embeddings[len(real) :]
 
 
 def _balanced_mean(losses: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
@@ -220,15 +228,13 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
         for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps):
             if config.pair_sampling == "paper":
                 real_index, generated_index, same = sampler.paper_batch()
-                distance = paired_distance(
-                    model(_to_unit(real[real_index], device)), model(_to_unit(generated[generated_index], device))
-                )
+                real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
+                distance = paired_distance(real_embedding, generated_embedding)
                 same_tensor = torch.as_tensor(same, device=device)
             else:
                 real_index, generated_index = sampler.batch_all_batch()
-                distance = pairwise_distance(
-                    model(_to_unit(real[real_index], device)), model(_to_unit(generated[generated_index], device))
-                ).flatten()
+                real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
+                distance = pairwise_distance(real_embedding, generated_embedding).flatten()
                 real_labels = torch.as_tensor(data.real_labels[real_index], device=device)
                 generated_labels = torch.as_tensor(data.generated_labels[generated_index], device=device)
                 same_tensor = (real_labels.unsqueeze(1) == generated_labels.unsqueeze(0)).flatten()
@@ -237,15 +243,19 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
             loss.backward()
             optimiser.step()
             losses.append(loss.item())
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        trained = time.perf_counter()
         row = {
             "epoch": epoch,
             "train_loss": float(np.mean(losses)),
             "validation_attribution_accuracy": validation_accuracy(model, data, config, device),
-            "seconds": time.perf_counter() - started,
+            "seconds": trained - started,
+            "validation_seconds": time.perf_counter() - trained,
         }
         history.append(row)
         logger.info(
-            "Siamese epoch %d/%d: loss %.4f, validation attribution accuracy %.3f (%.1f s)",
+            "Siamese epoch %d/%d: loss %.4f, validation attribution accuracy %.3f (%.1f s training)",
             epoch,
             config.epochs,
             row["train_loss"],
