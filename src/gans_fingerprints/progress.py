@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -16,14 +16,25 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty()
 
 
-def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Yield ``items`` while drawing a progress bar on a terminal; plain iteration elsewhere."""
+def track(
+    items: Iterable[T], description: str, total: int | None = None, status: Callable[[], str] | None = None
+) -> Iterator[T]:
+    """Yield ``items`` while drawing a progress bar on a terminal; plain iteration elsewhere.
+
+    ``status`` is called after each item and its text shown after the bar (e.g. the running loss).
+    """
     if not progress_enabled():
         yield from items
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task(description, total=total if total is not None else len(items))  # type: ignore[arg-type]
+        task = bar.add_task(description, total=total if total is not None else len(items), status="")  # type: ignore[arg-type]
         for item in items:
             yield item
-            bar.advance(task)
+            bar.update(task, advance=1, status=status() if status is not None else "")

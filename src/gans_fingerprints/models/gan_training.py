@@ -69,7 +69,10 @@ def train_gan(
     order = torch.randperm(len(images), generator=generator_rng)
     cursor = 0
     rows, window = [], []
-    for step in track(range(1, config.steps + 1), f"training {name}", total=config.steps):
+    def running_losses() -> str:
+        return f"D {window[-1][0]:.3f}  G {window[-1][1]:.3f}" if window else ""
+
+    for step in track(range(1, config.steps + 1), f"training {name}", total=config.steps, status=running_losses):
         if cursor + batch > len(order):
             order, cursor = torch.randperm(len(images), generator=generator_rng), 0
         real = to_unit_range(data[order[cursor : cursor + batch].to(device)])

@@ -225,7 +225,10 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
         model.train()
         started = time.perf_counter()
         losses = []
-        for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps):
+        def running_loss() -> str:
+            return f"loss {np.mean(losses):.4f}" if losses else ""
+
+        for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):
             if config.pair_sampling == "paper":
                 real_index, generated_index, same = sampler.paper_batch()
                 real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
