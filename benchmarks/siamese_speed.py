@@ -32,7 +32,8 @@ def load_demo_data(validation_fraction: float, seed: int):
     from kedro.framework.session import KedroSession
     from kedro.framework.startup import bootstrap_project
 
-    from gans_fingerprints.pipelines.subtask2_siamese.nodes import _pair_data, split_training_images
+    from gans_fingerprints.pipelines.ingestion.nodes import split_subtask2_training
+    from gans_fingerprints.pipelines.subtask2_siamese.nodes import _pair_data
 
     bootstrap_project(PROJECT_ROOT)
     with KedroSession.create(project_path=PROJECT_ROOT, env="demo") as session:
@@ -43,7 +44,7 @@ def load_demo_data(validation_fraction: float, seed: int):
             test_images = catalog.load("subtask2_test_image_stack")
         except Exception as error:  # noqa: BLE001 - one clear message for any missing input
             sys.exit(f"error: the ingested demo data is missing ({error}); run `make demo` first.")
-    split = split_training_images(manifest, {"validation_fraction": validation_fraction, "seed": seed})
+    split = split_subtask2_training(manifest, {"validation_fraction": validation_fraction, "split_seed": seed})
     data, _ = _pair_data(split, images)
     return data, np.asarray(test_images)
 

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.layout import LAYOUT_DOC
+
 
 def holdout_split(
     manifest: pd.DataFrame, fraction: float, seed: int, by: Sequence[str] = ("role", "subset")
@@ -23,3 +26,17 @@ def holdout_split(
         chosen = rng.choice(group.index.to_numpy(), size=take, replace=False)
         fold.loc[chosen] = "validation"
     return fold
+
+
+def check_subtask2_training(split: pd.DataFrame) -> None:
+    """Raise a clear error when there is nothing to train on, or a subset lacks real or generated images."""
+    if split.empty:
+        raise UserInputError(
+            f"There are no subtask 2 training images: put them under subtask2/train ({LAYOUT_DOC}) and run the "
+            "'ingestion' pipeline, or build the benchmark with `kedro run --pipelines benchmark`."
+        )
+    for subset in sorted(split["subset"].dropna().unique()):
+        for role in ("real", "generated"):
+            rows = (split["subset"] == subset) & (split["role"] == role) & (split["fold"] == "train")
+            if not rows.any():
+                raise UserInputError(f"Subset {subset} has no {role} training images ({LAYOUT_DOC}).")

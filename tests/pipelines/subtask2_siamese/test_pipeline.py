@@ -12,14 +12,14 @@ from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.run_files import validate_run_file
-from gans_fingerprints.pipelines.subtask2_siamese.nodes import embed_subtask2_images, split_training_images
+from gans_fingerprints.evaluation.splits import check_subtask2_training
+from gans_fingerprints.pipelines.subtask2_siamese.nodes import embed_subtask2_images
 from gans_fingerprints.sample_release import write_sample_release
 
 pytestmark = pytest.mark.slow
 PARAMS = {
     "seed": 0,
     "device": "cpu",
-    "validation_fraction": 0.25,
     "model": {"filters": [16, 32, 64, 128], "embedding_dim": 32},
     "training": {"epochs": 2, "learning_rate": 0.001, "margin": 1.0, "pair_sampling": "paper", "pairs_per_batch": 8,
                  "batch_all_per_class": 2, "resume": True},
@@ -71,11 +71,11 @@ def _manifest(roles_subsets):
 
 
 def test_subset_without_images_is_a_clear_error():
-    manifest = _manifest([("real", "t1"), ("generated", "t1"), ("real", "t2")] * 3)
+    split = _manifest([("real", "t1"), ("generated", "t1"), ("real", "t2")] * 3).assign(fold="train")
     with pytest.raises(UserInputError, match="Subset t2 has no generated training images"):
-        split_training_images(manifest, PARAMS)
+        check_subtask2_training(split)
     with pytest.raises(UserInputError, match="no subtask 2 training images"):
-        split_training_images(manifest.iloc[:0], PARAMS)
+        check_subtask2_training(split.iloc[:0])
 
 
 def test_empty_test_folder_and_size_mismatch_are_clear_errors():

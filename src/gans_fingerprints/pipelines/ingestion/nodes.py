@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from gans_fingerprints.datasets import ImageFolder
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.splits import holdout_split
 from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, resize_square, to_grayscale_array
 from gans_fingerprints.layout import (
     GENERATED_SUBSET_PATTERN,
@@ -471,3 +472,13 @@ def build_ingestion_report(  # noqa: PLR0913 - one argument per dataset keeps th
             "unexpected_files": sum(summary.get("unexpected_files", 0) for summary in split_summaries.values()),
         },
     }
+
+
+def split_subtask2_training(manifest: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+    """The training manifest with a ``fold`` column: ``validation_fraction`` of every subset's real and
+    generated images held out (seeded, stratified). Every subtask-2 method uses this one split."""
+    split = manifest.copy()
+    split["fold"] = pd.Series(dtype="string") if manifest.empty else holdout_split(
+        manifest, float(params["validation_fraction"]), int(params["split_seed"])
+    )
+    return split

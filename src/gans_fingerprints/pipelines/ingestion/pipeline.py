@@ -10,6 +10,7 @@ from gans_fingerprints.layout import SPLITS
 from gans_fingerprints.pipelines.ingestion.nodes import (
     build_ingestion_report,
     ingest_split,
+    split_subtask2_training,
     validate_subtask1_truth,
     validate_subtask2_truth,
 )
@@ -41,6 +42,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["subtask2_test_manifest", "subtask2_test_ground_truth_file", "params:ingestion"],
                 outputs="subtask2_test_ground_truth",
                 name="validate_subtask2_ground_truth",
+            ),
+            Node(
+                split_subtask2_training,
+                ["subtask2_train_manifest", "params:ingestion"],
+                "subtask2_train_split",
+                name="split_subtask2_training",
             ),
             Node(
                 build_ingestion_report,

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from gans_fingerprints.errors import UserInputError  # noqa: E402
 from gans_fingerprints.evaluation.figures import pca_figure  # noqa: E402
 from gans_fingerprints.evaluation.metrics import attribution_metrics  # noqa: E402
-from gans_fingerprints.evaluation.splits import holdout_split  # noqa: E402
+from gans_fingerprints.evaluation.splits import check_subtask2_training  # noqa: E402
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file  # noqa: E402
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key  # noqa: E402
 
@@ -29,22 +29,6 @@ METHOD = "subtask2_siamese"
 
 def _subsets(manifest: pd.DataFrame) -> list[str]:
     return sorted(manifest["subset"].dropna().astype(str).unique(), key=natural_key)
-
-
-def split_training_images(manifest: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
-    """Hold out ``validation_fraction`` of every subset's real and generated images (seeded, stratified)."""
-    if manifest.empty:
-        raise UserInputError(
-            f"There are no subtask 2 training images: put them under subtask2/train ({LAYOUT_DOC}) and run the "
-            "'ingestion' pipeline, or build the benchmark with `kedro run --pipelines benchmark`."
-        )
-    for subset in _subsets(manifest):
-        for role in ("real", "generated"):
-            if not ((manifest["subset"] == subset) & (manifest["role"] == role)).any():
-                raise UserInputError(f"Subset {subset} has no {role} training images ({LAYOUT_DOC}).")
-    split = manifest.copy()
-    split["fold"] = holdout_split(manifest, float(params["validation_fraction"]), int(params["seed"]))
-    return split
 
 
 def _pair_data(split: pd.DataFrame, images: np.ndarray):
@@ -94,6 +78,7 @@ def train_subtask2_siamese(
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.siamese_training import train_siamese  # noqa: PLC0415
 
+    check_subtask2_training(split)
     data, subsets = _pair_data(split, train_images)
     config = _config(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))

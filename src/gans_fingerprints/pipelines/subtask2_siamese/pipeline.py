@@ -11,7 +11,6 @@ from gans_fingerprints.pipelines.subtask2_siamese.nodes import (
     plot_embedding_pca,
     plot_training_curves,
     predict_subtask2,
-    split_training_images,
     train_subtask2_siamese,
     validate_subtask2_siamese,
     write_subtask2_siamese_run_file,
@@ -21,19 +20,18 @@ P = "subtask2_siamese"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Split, train, embed, fit centroids, validate, predict, write the run file, evaluate, plot."""
+    """Train, embed, fit centroids, validate, predict, write the run file, evaluate, plot."""
     return Pipeline(
         [
-            Node(split_training_images, ["subtask2_train_manifest", f"params:{P}"], f"{P}_split", name=f"{P}_split"),
             Node(
                 train_subtask2_siamese,
-                [f"{P}_split", "subtask2_train_image_stack", f"{P}_checkpoints", f"params:{P}"],
+                ["subtask2_train_split", "subtask2_train_image_stack", f"{P}_checkpoints", f"params:{P}"],
                 [f"{P}_model", f"{P}_history", f"{P}_model_parameters"],
                 name=f"{P}_train",
             ),
             Node(
                 embed_subtask2_images,
-                [f"{P}_model", f"{P}_split", "subtask2_train_image_stack", "subtask2_test_manifest",
+                [f"{P}_model", "subtask2_train_split", "subtask2_train_image_stack", "subtask2_test_manifest",
                  "subtask2_test_image_stack", f"params:{P}"],
                 [f"{P}_train_embeddings", f"{P}_test_embeddings"],
                 name=f"{P}_embed",
