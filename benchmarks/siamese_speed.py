@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from machine import matmul_gflops
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -76,19 +77,6 @@ def forward_flops(model, size: int) -> float:
             side //= 2
     linear = model.embed[1]
     return flops + 2 * linear.in_features * linear.out_features
-
-
-def matmul_gflops(device, n: int = 2048, repeats: int = 10) -> float:
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
-    torch.mm(a, b)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        torch.mm(a, b)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 def images_per_second(model, images, device, batch_size: int) -> float:

@@ -6,14 +6,24 @@ import sys
 from types import TracebackType
 
 from kedro.framework.hooks import hook_impl
+from kedro.io import DatasetError
 
 from gans_fingerprints.errors import UserInputError
 
 
 def _user_error_in_chain(error: BaseException | None) -> UserInputError | None:
+    """The user-input error behind ``error``; a missing input file of a catalog dataset counts as one."""
+    dataset_message = None
     while error is not None:
         if isinstance(error, UserInputError):
             return error
+        if isinstance(error, DatasetError) and dataset_message is None:
+            dataset_message = str(error).split(":", 1)[0]
+        if isinstance(error, FileNotFoundError) and dataset_message is not None:
+            return UserInputError(
+                f"the input dataset '{dataset_message}' does not exist yet ({error}). Run the pipeline that "
+                "makes it first: `kedro run --pipelines ingestion` for manifests, stacks and splits."
+            )
         error = error.__cause__ or error.__context__
     return None
 
@@ -57,3 +67,17 @@ class BenchmarkRunsAlone:
                 "The benchmark writes the raw data the other pipelines read, so it runs on its own: "
                 "`kedro run --pipelines benchmark`, then `kedro run` (or the pipelines you want)."
             )
+
+
+class BackboneSelection:
+    """Apply ``subtask2_features.backbones`` (from conf or --params) before Kedro builds the pipelines."""
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        from kedro.framework.project import pipelines  # noqa: PLC0415
+
+        from gans_fingerprints.pipelines.subtask2_features.selection import select_backbones  # noqa: PLC0415
+
+        backbones = (context.params.get("subtask2_features") or {}).get("backbones")
+        if backbones is not None and select_backbones(backbones):
+            pipelines.configure("gans_fingerprints.pipeline_registry")

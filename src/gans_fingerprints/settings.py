@@ -11,6 +11,6 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from gans_fingerprints.hooks import BenchmarkRunsAlone, ConciseUserErrors  # noqa: E402
+from gans_fingerprints.hooks import BackboneSelection, BenchmarkRunsAlone, ConciseUserErrors  # noqa: E402
 
-HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone())
+HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), BackboneSelection())

@@ -1,0 +1,52 @@
+"""Clustering as a classifier: fit clusters, then name each cluster after the subset it matches best.
+
+The authors' script compared raw cluster ids with subset labels, which measures nothing (cluster
+0 need not be subset t1). Here each cluster is mapped to a subset by optimal assignment
+(the Hungarian algorithm) on the training labels, and only then scored on held-out images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import AgglomerativeClustering, KMeans
+
+
+def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
+    """One subset per cluster, maximising the training images whose cluster's subset is their own."""
+    clusters, labels, classes = np.asarray(clusters), np.asarray(labels).astype(str), list(classes)
+    n = max(len(classes), int(clusters.max()) + 1 if len(clusters) else 0)
+    counts = np.zeros((n, len(classes)), dtype=int)
+    for cluster, label in zip(clusters, labels, strict=True):
+        counts[cluster, classes.index(label)] += 1
+    rows, columns = linear_sum_assignment(-counts)
+    mapping = {int(r): classes[c] for r, c in zip(rows, columns, strict=True)}
+    for cluster in range(n):  # more clusters than classes: the extra ones take their majority class
+        mapping.setdefault(cluster, classes[int(counts[cluster].argmax())])
+    return mapping
+
+
+def nearest_centre(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (Euclidean) for every row."""
+    squared = (features**2).sum(1)[:, None] - 2 * features @ centres.T + (centres**2).sum(1)[None, :]
+    return squared.argmin(axis=1)
+
+
+def fit_kmeans(features: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """k-means centres (k, F), seeded."""
+    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(features).cluster_centers_
+
+
+def fit_agglomerative(features: np.ndarray, k: int, linkage: str, max_samples: int, seed: int) -> np.ndarray:
+    """Centres (k, F) of agglomerative clusters; new points join the nearest centre.
+
+    Agglomerative clustering needs memory quadratic in the number of points, so at most
+    ``max_samples`` rows (a seeded random subset) are clustered.
+    """
+    rows = np.arange(len(features))
+    if len(rows) > max_samples:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, size=max_samples, replace=False))
+    labels = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit_predict(features[rows])
+    return np.stack([features[rows][labels == c].mean(axis=0) for c in range(k)])

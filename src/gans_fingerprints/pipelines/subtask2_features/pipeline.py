@@ -1,0 +1,92 @@
+"""Wiring of ``subtask2_features``: one template pipeline, instantiated per backbone by namespace."""
+
+from __future__ import annotations
+
+from functools import partial, update_wrapper
+
+from kedro.pipeline import Node, Pipeline
+
+from gans_fingerprints.pipelines.subtask2_features.nodes import (
+    evaluate_feature_methods,
+    extract_backbone_features,
+    feature_results_table,
+    fit_feature_classifiers,
+    plot_cluster_projections,
+    predict_test_subsets,
+    write_feature_run_files,
+)
+from gans_fingerprints.pipelines.subtask2_features.selection import selected_backbones
+
+SHARED_INPUTS = {
+    "subtask2_train_split",
+    "subtask2_train_image_stack",
+    "subtask2_test_manifest",
+    "subtask2_test_image_stack",
+    "subtask2_test_ground_truth",
+}
+
+
+SUMMARIES = ("validation_metrics", "test_metrics", "extraction")
+"""Per-backbone outputs the results table reads; exposed outside the namespace under plain names."""
+
+
+def summary_name(backbone: str, name: str) -> str:
+    return f"subtask2_features_{backbone}_{name}"
+
+
+def _for(func, backbone: str):
+    return update_wrapper(partial(func, backbone=backbone), func)
+
+
+def backbone_pipeline(backbone: str) -> Pipeline:
+    """Extract, fit, predict, write run files, evaluate and plot for one backbone (namespace
+    ``subtask2_features.<backbone>``)."""
+    template = Pipeline(
+        [
+            Node(
+                _for(extract_backbone_features, backbone),
+                ["subtask2_train_split", "subtask2_train_image_stack", "subtask2_test_manifest",
+                 "subtask2_test_image_stack", "params:subtask2_features"],
+                ["train_features", "test_features", "extraction"],
+                name="extract_features",
+            ),
+            Node(
+                _for(fit_feature_classifiers, backbone),
+                ["train_features", "params:subtask2_features"],
+                ["classifiers", "validation_metrics"],
+                name="fit_classifiers",
+            ),
+            Node(predict_test_subsets, ["classifiers", "test_features"], "predictions", name="predict"),
+            Node(
+                write_feature_run_files,
+                ["predictions", "subtask2_test_manifest", "classifiers"],
+                ["run_file_kmeans", "run_file_hierarchical", "run_file_svm"],
+                name="write_run_files",
+            ),
+            Node(
+                evaluate_feature_methods,
+                ["predictions", "subtask2_test_ground_truth", "validation_metrics", "classifiers"],
+                ["test_metrics", "svm_confusion_matrix"],
+                name="evaluate",
+            ),
+            Node(plot_cluster_projections, ["train_features", "classifiers"], "cluster_pca", name="plot_clusters"),
+        ]
+    )
+    return Pipeline(
+        template,
+        namespace=f"subtask2_features.{backbone}",
+        inputs=SHARED_INPUTS,
+        outputs={name: summary_name(backbone, name) for name in SUMMARIES},
+        parameters={"params:subtask2_features"},
+        tags=["subtask2_features", "subtask2", backbone],
+    )
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Every selected backbone's pipeline, and the Table-4/5-style results table across them."""
+    backbones = selected_backbones()
+    results_inputs = [summary_name(backbone, name) for backbone in backbones for name in SUMMARIES]
+    results = Node(
+        feature_results_table, results_inputs, "subtask2_features_results", name="subtask2_features_results_table"
+    )
+    return Pipeline([*(backbone_pipeline(b) for b in backbones), results], tags=["subtask2_features", "subtask2"])
