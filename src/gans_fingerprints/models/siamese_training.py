@@ -64,6 +64,25 @@ class SiameseConfig:
         return key
 
 
+def config_from_params(params: dict, image_size: int) -> SiameseConfig:
+    """A :class:`SiameseConfig` from a pipeline's parameters (``model``, ``training``, ``inference``, ``seed``)."""
+    model, training, inference = params["model"], params["training"], params["inference"]
+    return SiameseConfig(
+        image_size=image_size,
+        filters=tuple(int(f) for f in model["filters"]),
+        embedding_dim=int(model["embedding_dim"]),
+        margin=float(training["margin"]),
+        learning_rate=float(training["learning_rate"]),
+        epochs=int(training["epochs"]),
+        pair_sampling=str(training["pair_sampling"]),
+        pairs_per_batch=int(training["pairs_per_batch"]),
+        batch_all_per_class=int(training["batch_all_per_class"]),
+        embed_batch_size=int(inference["batch_size"]),
+        renormalise_centroids=bool(inference["renormalise_centroids"]),
+        seed=int(params["seed"]),
+    )
+
+
 @dataclass
 class PairData:
     """uint8 images (n, size, size) with integer class labels, real and generated, train and validation."""
@@ -76,9 +95,15 @@ class PairData:
     validation_generated_labels: np.ndarray
     n_classes: int
     fingerprint: str = field(default="")
+    generated_for_every_class: bool = True  # subtask 1: only the "used" class has generated images
 
     def __post_init__(self) -> None:
-        for name, labels in (("real", self.real_labels), ("generated", self.generated_labels)):
+        sides = [("real", self.real_labels)]
+        if self.generated_for_every_class:
+            sides.append(("generated", self.generated_labels))
+        elif len(self.generated_labels) == 0:
+            raise ValueError("no generated training images")
+        for name, labels in sides:
             missing = sorted(set(range(self.n_classes)) - set(np.unique(labels).tolist()))
             if missing:
                 raise ValueError(f"no {name} training images for class(es) {missing}")
@@ -127,9 +152,16 @@ class _PairSampler:
 
     def paper_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         half = self.config.pairs_per_batch // 2
-        positive = self.rng.integers(self.n_classes, size=half)
-        first = self.rng.integers(self.n_classes, size=half)
-        second = (first + self.rng.integers(1, self.n_classes, size=half)) % self.n_classes if self.n_classes > 1 else first
+        if all(len(pool) for pool in self.generated_by_class):
+            positive = self.rng.integers(self.n_classes, size=half)
+            first = self.rng.integers(self.n_classes, size=half)
+            second = (first + self.rng.integers(1, self.n_classes, size=half)) % self.n_classes if self.n_classes > 1 else first
+        else:  # some classes have no generated images (subtask 1): pair only classes that can be paired
+            with_generated = np.array([c for c, pool in enumerate(self.generated_by_class) if len(pool)])
+            can_be_negative = np.array([c for c in range(self.n_classes) if (with_generated != c).any()])
+            positive = self.rng.choice(with_generated, size=half)
+            first = self.rng.choice(can_be_negative, size=half)
+            second = np.array([self.rng.choice(with_generated[with_generated != c]) for c in first])
         real_classes = np.concatenate([positive, first])
         generated_classes = np.concatenate([positive, second])
         real = np.array([self.rng.choice(self.real_by_class[c]) for c in real_classes])
@@ -141,7 +173,7 @@ class _PairSampler:
         k = self.config.batch_all_per_class
 
         def draw(pools: list[np.ndarray]) -> np.ndarray:
-            return np.concatenate([self.rng.choice(pool, size=k, replace=len(pool) < k) for pool in pools])
+            return np.concatenate([self.rng.choice(pool, size=k, replace=len(pool) < k) for pool in pools if len(pool)])
 
         return draw(self.real_by_class), draw(self.generated_by_class)
 

@@ -51,26 +51,6 @@ def _pair_data(split: pd.DataFrame, images: np.ndarray):
     return data, subsets
 
 
-def _config(params: dict[str, Any], image_size: int):
-    from gans_fingerprints.models.siamese_training import SiameseConfig  # noqa: PLC0415
-
-    model, training, inference = params["model"], params["training"], params["inference"]
-    return SiameseConfig(
-        image_size=image_size,
-        filters=tuple(int(f) for f in model["filters"]),
-        embedding_dim=int(model["embedding_dim"]),
-        margin=float(training["margin"]),
-        learning_rate=float(training["learning_rate"]),
-        epochs=int(training["epochs"]),
-        pair_sampling=str(training["pair_sampling"]),
-        pairs_per_batch=int(training["pairs_per_batch"]),
-        batch_all_per_class=int(training["batch_all_per_class"]),
-        embed_batch_size=int(inference["batch_size"]),
-        renormalise_centroids=bool(inference["renormalise_centroids"]),
-        seed=int(params["seed"]),
-    )
-
-
 def train_subtask2_siamese(
     split: pd.DataFrame, train_images: np.ndarray, checkpoints: Any, params: dict[str, Any]
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
@@ -79,8 +59,10 @@ def train_subtask2_siamese(
     from gans_fingerprints.models.siamese_training import train_siamese  # noqa: PLC0415
 
     check_subtask2_training(split)
+    from gans_fingerprints.models.siamese_training import config_from_params  # noqa: PLC0415
+
     data, subsets = _pair_data(split, train_images)
-    config = _config(params, int(train_images.shape[1]))
+    config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
     model, history = train_siamese(data, config, device, checkpoints, resume=bool(params["training"]["resume"]))
     settings = {**asdict(config), "filters": list(config.filters), "subsets": subsets, "device": str(device)}

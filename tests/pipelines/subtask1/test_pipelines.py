@@ -1,0 +1,56 @@
+"""The subtask-1 pipelines on a tiny sample release: valid run files, the comparison, the ROC figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.run_files import RunFileError, validate_run_file
+from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
+from gans_fingerprints.membership.decision import cross_validated
+from gans_fingerprints.pipelines.subtask1_membership.nodes import METHODS
+from gans_fingerprints.sample_release import write_sample_release
+
+pytestmark = pytest.mark.slow
+
+
+def test_all_subtask1_pipelines_write_valid_run_files_and_a_comparison(project_copy, tmp_path):
+    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=5)
+    bootstrap_project(project_copy)
+    runtime = {
+        "raw_data_root": str(raw),
+        "ingestion": {"image_size": 48},
+        "subtask1_membership": {"weights": "none", "backbone": "mobilenet_v2", "cv_folds": 2, "device": "cpu"},
+        "subtask1_siamese": {"cv_folds": 2, "device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8}},
+    }
+    for pipelines in (["ingestion"], ["subtask1_membership", "subtask1_siamese", "subtask1_comparison"]):
+        with KedroSession.create(project_path=project_copy, runtime_params=runtime) as session:
+            session.run(pipeline_names=pipelines)
+    output = project_copy / "data" / "07_model_output"
+    test_ids = [p.stem for p in (raw / "subtask1" / "test" / "real_unknown").glob("*.png")]
+    for method in (*METHODS, "siamese"):
+        [run_file] = sorted((output / f"subtask1_{method}.csv").glob("*/*.csv"))
+        validate_run_file(run_file.read_text(), test_ids, ["0", "1"], str(run_file))
+    [table_path] = sorted((project_copy / "data" / "08_reporting" / "subtask1_comparison.csv").glob("*/*"))
+    table = pd.read_csv(table_path)
+    assert set(table["method"]) == {*METHODS, "siamese"}
+    assert table["test_kappa"].between(-1, 1).all() and table["cv_auc"].between(0, 1).all()
+    assert sorted((project_copy / "data" / "08_reporting" / "subtask1_roc.png").glob("*/*.png"))
+
+
+def test_the_validator_node_rejects_a_broken_run_file():
+    manifest = pd.DataFrame({"image_id": ["a", "b"], "role": ["real", "real"]})
+    assert validate_subtask1_run_files(manifest, good="a,1\nb,0\n")["valid"]
+    with pytest.raises(RunFileError, match=r"line 2: label '2' is not one of \['0', '1'\]"):
+        validate_subtask1_run_files(manifest, bad="a,1\nb,2\n")
+    with pytest.raises(RunFileError, match="1 test image"):
+        validate_subtask1_run_files(manifest, short="a,1\n")
+
+
+def test_too_many_folds_for_the_labels_is_a_clear_error():
+    with pytest.raises(UserInputError, match="cv_folds=5 needs at least 5 used and 5 not-used"):
+        cross_validated(np.array([1, 1, 1, 0, 0, 0]), lambda tr, ho: (tr * 1.0, ho * 1.0), folds=5, seed=0)
