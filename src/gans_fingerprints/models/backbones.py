@@ -113,8 +113,10 @@ def extract_features(
     device: torch.device,
     batch_size: int = 16,
     precision: str = "float32",
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Features (n, F) of a uint8 grayscale stack (n, h, w): batched, no gradients, one pass.
+    """Features (n, F) of a uint8 grayscale stack (n, h, w), or of its ``rows``: batched, no
+    gradients, one pass; rows are read batch by batch, so a memory-mapped stack is never copied whole.
 
     Activations are laid out channels-last (faster convolutions on CPUs and tensor cores).
     ``bfloat16`` runs under autocast: about twice as fast where the hardware supports it, with
@@ -123,9 +125,10 @@ def extract_features(
     if precision not in PRECISIONS:
         raise UserInputError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     model.eval().to(device, memory_format=torch.channels_last)
+    rows = np.arange(len(images)) if rows is None else np.asarray(rows)
     chunks = []
-    for start in range(0, len(images), batch_size):
-        batch = torch.as_tensor(np.ascontiguousarray(images[start : start + batch_size])).to(device)
+    for start in range(0, len(rows), batch_size):
+        batch = torch.as_tensor(np.ascontiguousarray(images[rows[start : start + batch_size]])).to(device)
         rgb = batch.unsqueeze(1).float().div_(255.0).expand(-1, 3, -1, -1)
         inputs = preprocess(rgb).contiguous(memory_format=torch.channels_last)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bfloat16"):

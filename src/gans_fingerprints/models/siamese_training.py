@@ -115,13 +115,22 @@ def _to_unit(images: np.ndarray | torch.Tensor, device: torch.device) -> torch.T
 
 
 @torch.no_grad()
-def embed_images(model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int = 64) -> np.ndarray:
-    """Embeddings (n, dim) of a uint8 stack, in batches, without gradients; one pass over the stack."""
+def embed_images(
+    model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int = 64, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Embeddings (n, dim) of a uint8 stack (or of its ``rows``), in batches, without gradients.
+
+    Rows are read batch by batch, so a memory-mapped stack is never copied whole.
+    """
     model.eval()
-    size = images.shape[1:] if images.ndim == 3 else None
-    if size is not None and len(images) and size != (model.image_size, model.image_size):
+    rows = np.arange(len(images)) if rows is None else np.asarray(rows)
+    if len(rows) and images.shape[1:] != (model.image_size, model.image_size):
+        size = images.shape[1:]
         raise ValueError(f"the model was built for {model.image_size} px images, these are {size[0]}x{size[1]}")
-    chunks = [model(_to_unit(images[start : start + batch_size], device)).cpu() for start in range(0, len(images), batch_size)]
+    chunks = [
+        model(_to_unit(images[batch], device)).cpu()
+        for batch in (rows[start : start + batch_size] for start in range(0, len(rows), batch_size))
+    ]
     dim = model.embed[1].out_features
     return torch.cat(chunks).numpy() if chunks else np.zeros((0, dim), dtype=np.float32)
 

@@ -54,8 +54,8 @@ def extract_backbone_features(
     device = resolve_device(str(params["device"]))
     batch, precision = int(params["batch_size"]), str(params["precision"])
     start = time.perf_counter()
-    train = extract_features(model, preprocess, train_images[split["stack_index"].to_numpy()], device, batch, precision)
-    test = extract_features(model, preprocess, test_images[test_manifest["stack_index"].to_numpy()], device, batch, precision)
+    train = extract_features(model, preprocess, train_images, device, batch, precision, split["stack_index"].to_numpy())
+    test = extract_features(model, preprocess, test_images, device, batch, precision, test_manifest["stack_index"].to_numpy())
     seconds = time.perf_counter() - start
     record.update(
         {"device": str(device), "precision": precision, "images": len(train) + len(test), "seconds": round(seconds, 2)}

@@ -108,8 +108,8 @@ def embed_subtask2_images(
     device = resolve_device(str(params["device"]))
     model.to(device)
     batch = int(params["inference"]["batch_size"])
-    train = embed_images(model, train_images[split["stack_index"].to_numpy()], device, batch)
-    test = embed_images(model, test_images[test_manifest["stack_index"].to_numpy()], device, batch)
+    train = embed_images(model, train_images, device, batch, rows=split["stack_index"].to_numpy())
+    test = embed_images(model, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy())
     columns = ["image_id", "relative_path", "role", "subset", "fold"]
     return _embedding_table(split, train, columns), _embedding_table(test_manifest, test, ["image_id", "relative_path"])
 
