@@ -48,6 +48,9 @@ def test_exploration_notebook_runs_on_tiny_data(project_copy, tmp_path):
     assert "subtask2_train   ingested" in text, "the ingestion report is shown"
     assert "subtask2_siamese_embedding_pca_view (" in text, "a figure is loaded through the catalog"
     assert "results_table is not there yet: run `kedro run --pipelines reporting`" in text
+    images = [o for c in notebook.cells if "plt.show()" in c.source for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    assert images, "the image grid is drawn inline (no module may force a non-interactive matplotlib backend)"
 
 
 def _free_port() -> int:

@@ -11,18 +11,27 @@ from kedro.io import DatasetError
 from gans_fingerprints.errors import UserInputError
 
 
+def _catalog_name(error: DatasetError) -> str | None:
+    """The dataset name Kedro's catalog puts before its load errors (``name: Failed while ...``)."""
+    prefix = str(error).split(":", 1)[0].strip()
+    return prefix if prefix and all(c.isalnum() or c in "_.-" for c in prefix) else None
+
+
 def _user_error_in_chain(error: BaseException | None) -> UserInputError | None:
     """The user-input error behind ``error``; a missing input file of a catalog dataset counts as one."""
-    dataset_message = None
+    dataset = None
+    saw_dataset_error = False
     while error is not None:
         if isinstance(error, UserInputError):
             return error
-        if isinstance(error, DatasetError) and dataset_message is None:
-            dataset_message = str(error).split(":", 1)[0]
-        if isinstance(error, FileNotFoundError) and dataset_message is not None:
+        if isinstance(error, DatasetError):
+            saw_dataset_error = True
+            dataset = dataset or _catalog_name(error)
+        if isinstance(error, FileNotFoundError) and saw_dataset_error:
+            what = f"the input dataset '{dataset}'" if dataset else "an input dataset"
             return UserInputError(
-                f"the input dataset '{dataset_message}' does not exist yet ({error}). Run the pipeline that "
-                "makes it first: `kedro run --pipelines ingestion` for manifests, stacks and splits."
+                f"{what} does not exist yet ({error}). Run the pipeline that makes it first: "
+                "`kedro run --pipelines ingestion` for manifests, stacks and splits."
             )
         error = error.__cause__ or error.__context__
     return None

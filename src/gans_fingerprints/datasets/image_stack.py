@@ -24,7 +24,8 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
 
     def load(self) -> np.ndarray:
         if not self._filepath.exists():
-            raise DatasetError(f"Image stack {self._filepath} does not exist: run the 'ingestion' pipeline first.")
+            missing = FileNotFoundError(str(self._filepath))
+            raise DatasetError(f"Image stack {self._filepath} does not exist: run the 'ingestion' pipeline first.") from missing
         stack = np.load(self._filepath, mmap_mode="r", allow_pickle=False)
         if stack.dtype != np.uint8 or stack.ndim != 3:
             raise DatasetError(f"{self._filepath} holds {stack.dtype} {stack.shape}, not a uint8 (n, h, w) stack")

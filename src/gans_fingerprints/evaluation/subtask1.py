@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from sklearn.metrics import roc_auc_score, roc_curve
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from sklearn.metrics import roc_auc_score, roc_curve  # noqa: E402
-
-from gans_fingerprints.errors import UserInputError  # noqa: E402
-from gans_fingerprints.evaluation.metrics import membership_metrics  # noqa: E402
-from gans_fingerprints.evaluation.run_files import format_run_file, validate_run_file  # noqa: E402
-from gans_fingerprints.layout import LAYOUT_DOC, MEMBERSHIP_USED  # noqa: E402
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.metrics import membership_metrics
+from gans_fingerprints.evaluation.run_files import format_run_file, validate_run_file
+from gans_fingerprints.layout import LAYOUT_DOC, MEMBERSHIP_USED
 
 RESULT_COLUMNS = ["method", "image_id", "rank", "prediction"]
 

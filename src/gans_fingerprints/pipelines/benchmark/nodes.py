@@ -8,18 +8,15 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from gans_fingerprints.datasets.release import ReleaseTarget, SyntheticRelease  # noqa: E402
-from gans_fingerprints.errors import UserInputError  # noqa: E402
-from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort  # noqa: E402
-from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice  # noqa: E402
+from gans_fingerprints.datasets.release import ReleaseTarget, SyntheticRelease
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort
+from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice
 
 logger = logging.getLogger(__name__)
 

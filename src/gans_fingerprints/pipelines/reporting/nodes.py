@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from gans_fingerprints.evaluation.figures import confusion_figure  # noqa: E402
+from gans_fingerprints.evaluation.figures import confusion_figure
 
 COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_precision",

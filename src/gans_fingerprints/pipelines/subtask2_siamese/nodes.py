@@ -8,20 +8,17 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from gans_fingerprints.errors import UserInputError  # noqa: E402
-from gans_fingerprints.evaluation.figures import pca_figure  # noqa: E402
-from gans_fingerprints.evaluation.metrics import attribution_metrics  # noqa: E402
-from gans_fingerprints.evaluation.splits import check_subtask2_training  # noqa: E402
-from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file  # noqa: E402
-from gans_fingerprints.layout import LAYOUT_DOC, natural_key  # noqa: E402
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.figures import pca_figure
+from gans_fingerprints.evaluation.metrics import attribution_metrics
+from gans_fingerprints.evaluation.splits import check_subtask2_training
+from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
+from gans_fingerprints.layout import LAYOUT_DOC, natural_key
 
 logger = logging.getLogger(__name__)
 METHOD = "subtask2_siamese"
