@@ -105,3 +105,14 @@ def image_id(file_name: str) -> str:
 def natural_key(text: str) -> list[object]:
     """Sort key that orders ``img2`` before ``img10``."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def natural_order(ids) -> list[int]:
+    """Positions that put ``ids`` in natural order (``img2`` before ``img10``)."""
+    values = [str(value) for value in ids]
+    return sorted(range(len(values)), key=lambda position: natural_key(values[position]))
+
+
+def sequential_ids(prefix: str, count: int, width: int = 4) -> list[str]:
+    """``prefix0001``, ``prefix0002``, ...: the ids generated releases give their images."""
+    return [f"{prefix}{i + 1:0{width}d}" for i in range(count)]

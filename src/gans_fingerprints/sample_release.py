@@ -18,6 +18,7 @@ import pandas as pd
 from PIL import Image, ImageFilter
 
 from gans_fingerprints.datasets.release import ReleaseDataset, SyntheticRelease, TargetNotEmptyError
+from gans_fingerprints.layout import sequential_ids
 
 WRITER = "sample_release"
 SUBSETS = tuple(f"t{k}" for k in range(1, 6))
@@ -42,10 +43,6 @@ def _generated_copy(real: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(shifted + rng.normal(0, 6, size=real.shape), 0, 255).astype(np.uint8)
 
 
-def _ids(prefix: str, count: int, width: int = 4) -> list[str]:
-    return [f"{prefix}{i + 1:0{width}d}" for i in range(count)]
-
-
 def build_sample_release(image_size: int = 64, per_folder: int = 8, seed: int = 0) -> SyntheticRelease:
     """The sample dataset, in memory."""
     rng = np.random.default_rng(seed)
@@ -57,16 +54,16 @@ def build_sample_release(image_size: int = 64, per_folder: int = 8, seed: int = 
 
     # Subtask 1: a generator trained on the "used" reals; the test split has its own generator.
     used = [_phantom(rng, image_size) for _ in range(per_folder)]
-    add("subtask1/train/real_used", _ids("used_", per_folder), used)
-    add("subtask1/train/real_not_used", _ids("not_used_", per_folder), [_phantom(rng, image_size) for _ in used])
+    add("subtask1/train/real_used", sequential_ids("used_", per_folder), used)
+    add("subtask1/train/real_not_used", sequential_ids("not_used_", per_folder), [_phantom(rng, image_size) for _ in used])
     generated = [_generated_copy(used[i % per_folder], rng) for i in range(2 * per_folder)]
-    add("subtask1/train/generated", _ids("generated_", 2 * per_folder), generated)
+    add("subtask1/train/generated", sequential_ids("generated_", 2 * per_folder), generated)
     test_reals = [_phantom(rng, image_size) for _ in range(2 * per_folder)]
     test_used = sorted(rng.permutation(len(test_reals))[:per_folder].tolist())
-    test_ids = _ids("real_unknown_", len(test_reals))
+    test_ids = sequential_ids("real_unknown_", len(test_reals))
     add("subtask1/test/real_unknown", test_ids, test_reals)
     test_generated = [_generated_copy(test_reals[test_used[i % per_folder]], rng) for i in range(2 * per_folder)]
-    add("subtask1/test/generated", _ids("generated_", 2 * per_folder), test_generated)
+    add("subtask1/test/generated", sequential_ids("generated_", 2 * per_folder), test_generated)
     labels = [int(i in test_used) for i in range(len(test_reals))]
     release.ground_truth["subtask1_test.csv"] = pd.DataFrame({"image_id": test_ids, "label": labels})
 
@@ -74,11 +71,11 @@ def build_sample_release(image_size: int = 64, per_folder: int = 8, seed: int = 
     test_images: list[tuple[str, np.ndarray]] = []
     for subset in SUBSETS:
         reals = [_phantom(rng, image_size) for _ in range(per_folder)]
-        add(f"subtask2/train/real/{subset}", _ids(f"{subset}_", per_folder), reals)
-        add(f"subtask2/train/generated/gen_{subset}", _ids(f"gen_{subset}_", per_folder), [_generated_copy(r, rng) for r in reals])
+        add(f"subtask2/train/real/{subset}", sequential_ids(f"{subset}_", per_folder), reals)
+        add(f"subtask2/train/generated/gen_{subset}", sequential_ids(f"gen_{subset}_", per_folder), [_generated_copy(r, rng) for r in reals])
         test_images += [(subset, _generated_copy(r, rng)) for r in reals]
     order = rng.permutation(len(test_images))
-    unknown_ids = _ids("", len(order), width=5)
+    unknown_ids = sequential_ids("", len(order), width=5)
     add("subtask2/test/generated_unknown", unknown_ids, [test_images[i][1] for i in order])
     release.ground_truth["subtask2_test.csv"] = pd.DataFrame(
         {"image_id": unknown_ids, "subset": [test_images[i][0] for i in order]}
@@ -91,7 +88,7 @@ def write_sample_release(root: str | Path, image_size: int = 64, per_folder: int
     dataset = ReleaseDataset(path=str(root))
     release = build_sample_release(image_size, per_folder, seed)
     target = dataset.load()
-    target.check_writable()
+    target.check_writable()  # raise the typed error here; save() would wrap it in Kedro's DatasetError
     release.up_to_date = target.holds(WRITER, release.settings)
     dataset.save(release)
     return Path(root)

@@ -66,3 +66,12 @@ def test_unknown_backbone_and_weights():
         build_backbone("vgg16")
     with pytest.raises(UserInputError, match="weights must be one of"):
         build_backbone("resnet50", weights="random")
+
+
+def test_selected_rows_and_empty_input_keep_the_feature_width():
+    model, preprocess, _ = build_backbone("mobilenet_v2", weights="none")
+    images = np.random.default_rng(1).integers(0, 256, (5, 32, 32), dtype=np.uint8)
+    rows = np.array([4, 0, 2])
+    picked = extract_features(model, preprocess, images, torch.device("cpu"), batch_size=2, rows=rows)
+    assert np.allclose(picked, extract_features(model, preprocess, images[rows], torch.device("cpu"), batch_size=2), atol=1e-5)
+    assert extract_features(model, preprocess, images[:0], torch.device("cpu")).shape == (0, 1280)

@@ -162,3 +162,13 @@ def test_subtask1_pairs_use_the_only_class_with_generated_images():
     with pytest.raises(ValueError, match="no generated training images"):
         PairData(data.real, data.real_labels, data.generated[:0], data.generated_labels[:0],
                  data.validation_generated, data.validation_generated_labels, 2, generated_for_every_class=False)
+
+
+def test_embedding_selected_rows_in_any_order_matches_embedding_them_directly():
+    data = _toy_data(per_class=4)
+    model = SiameseBranch(48)
+    rows = np.array([7, 2, 11, 0])
+    picked = embed_images(model, data.real, torch.device("cpu"), batch_size=3, rows=rows)
+    direct = embed_images(model, data.real[rows], torch.device("cpu"), batch_size=3)
+    assert np.allclose(picked, direct, atol=1e-6)
+    assert embed_images(model, data.real, torch.device("cpu"), rows=np.array([], dtype=int)).shape == (0, 256)

@@ -17,6 +17,7 @@ from kedro.io import AbstractDataset
 from PIL import Image
 
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.layout import natural_order
 
 MARKER_NAME = ".gans_fingerprints_release.json"
 GENERATORS_NAME = ".gans_fingerprints_generators.pt"
@@ -66,7 +67,8 @@ class ReleaseTarget:
 
     def first_images(self, folder: str, count: int) -> tuple[list[str], np.ndarray]:
         """The first ``count`` images of a folder of the release (natural file order)."""
-        paths = sorted((Path(self.root) / folder).glob("*.png"))[:count]
+        found = sorted((Path(self.root) / folder).glob("*.png"))
+        paths = [found[i] for i in natural_order(p.stem for p in found)][:count]
         return [p.stem for p in paths], np.stack([np.asarray(Image.open(p).convert("L")) for p in paths])
 
     def generator_states(self) -> dict[str, Any]:

@@ -13,6 +13,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
+from gans_fingerprints.distances import pairwise_distances
+
 
 def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
     """One subset per cluster, maximising the training images whose cluster's subset is their own."""
@@ -30,8 +32,7 @@ def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], class
 
 def nearest_centre(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the nearest centre (Euclidean) for every row."""
-    squared = (features**2).sum(1)[:, None] - 2 * features @ centres.T + (centres**2).sum(1)[None, :]
-    return squared.argmin(axis=1)
+    return pairwise_distances(features, centres).argmin(axis=1)
 
 
 def fit_kmeans(features: np.ndarray, k: int, seed: int) -> np.ndarray:

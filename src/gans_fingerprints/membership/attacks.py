@@ -18,20 +18,11 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.decomposition import PCA
 
+from gans_fingerprints.distances import pairwise_distances
+
 ATTACKS = ("gan_leaks", "threshold_max", "domias", "monte_carlo")
-
-
-def pairwise_distances(first: np.ndarray, second: np.ndarray, chunk: int = 512) -> np.ndarray:
-    """Euclidean distances (len(first), len(second)), in chunks to bound memory (float64: the
-    expanded form loses near-zero distances, which matter here, in float32)."""
-    first, second = first.astype(np.float64), second.astype(np.float64)
-    second_norms = (second**2).sum(1)
-    rows = []
-    for start in range(0, len(first), chunk):
-        block = first[start : start + chunk]
-        squared = (block**2).sum(1)[:, None] - 2 * block @ second.T + second_norms[None, :]
-        rows.append(np.sqrt(np.clip(squared, 0, None)))
-    return np.concatenate(rows) if rows else np.zeros((0, len(second)))
+LABELLED_ATTACKS = frozenset({"domias"})
+"""Attacks whose scores depend on known labels (DOMIAS's reference set of non-members)."""
 
 
 def gan_leaks(queries: np.ndarray, generated: np.ndarray) -> np.ndarray:
@@ -69,13 +60,12 @@ def monte_carlo(queries: np.ndarray, generated: np.ndarray, epsilon_percentile: 
 def attack_scores(attack: str, reals: np.ndarray, generated: np.ndarray, reference: np.ndarray, params: dict) -> np.ndarray:
     """Scores of one attack for every image of ``reals`` (one split's real images) against that
     split's ``generated`` images; ``reference``: known non-members (used by ``domias`` only)."""
-    queries = reals
     if attack == "gan_leaks":
-        return gan_leaks(queries, generated)
+        return gan_leaks(reals, generated)
     if attack == "threshold_max":
         return threshold_max(reals, generated)
     if attack == "domias":
-        return domias(queries, generated, reference, int(params.get("domias_components", 8)))
+        return domias(reals, generated, reference, int(params["domias_components"]))
     if attack == "monte_carlo":
-        return monte_carlo(queries, generated, float(params.get("epsilon_percentile", 1.0)))
+        return monte_carlo(reals, generated, float(params["epsilon_percentile"]))
     raise ValueError(f"unknown attack {attack!r}; choose from {ATTACKS}")

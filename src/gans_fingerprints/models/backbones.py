@@ -98,6 +98,7 @@ def build_backbone(name: str, weights: str = "imagenet", download: bool = True) 
     else:
         record = {"weights": "none (random initialisation; features are not ImageNet features)"}
     setattr(model, spec.head, nn.Identity())
+    model.feature_count = spec.features  # type: ignore[assignment]
     record.update({"backbone": name, "features": spec.features, "preprocessing": repr(spec.weights.transforms())})
     return model.eval(), spec.weights.transforms(), record
 
@@ -134,5 +135,5 @@ def extract_features(
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
             chunks.append(model(inputs).float().cpu())
     if not chunks:
-        return np.zeros((0, 0), dtype=np.float32)
+        return np.zeros((0, getattr(model, "feature_count", 0)), dtype=np.float32)
     return torch.cat(chunks).numpy()

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import SiameseBranch, contrastive_loss, paired_distance, pairwise_distance
 from gans_fingerprints.progress import track
@@ -145,7 +146,7 @@ def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, 
 
 def nearest_centroid(embeddings: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Class of the nearest centroid (Euclidean) and the distances to every centroid."""
-    distances = np.sqrt(((embeddings[:, None, :] - centroids[None, :, :]) ** 2).sum(-1))
+    distances = pairwise_distances(embeddings, centroids)
     return distances.argmin(axis=1), distances
 
 

@@ -61,6 +61,7 @@ def describe(cohort: CohortSpec) -> dict[str, float]:
     return {
         "noise_hu": round(scanner.noise_hu, 3),
         "kernel_sigma_mm": round(scanner.kernel_sigma_mm, 3),
+        "noise_grain_mm": round(scanner.noise_grain_mm, 3),
         "fov_mm": round(scanner.fov_mm, 3),
         "slice_level_mean": round(cohort.slice_level_mean, 3),
         "nodule_rate": round(cohort.nodule_rate, 3),

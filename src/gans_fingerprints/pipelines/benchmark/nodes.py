@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from gans_fingerprints.datasets.release import ReleaseTarget, SyntheticRelease
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.layout import sequential_ids
 from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort
 from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice
 
@@ -136,7 +137,7 @@ def train_generators(plan: dict[str, Any], real: RealImages) -> tuple[dict[str, 
     settings = plan["settings"]
     device = resolve_device(plan["device"])
     config = GanConfig(**{"image_size": settings["image_size"], **settings["gan"]})
-    states: dict[str, Any] = {"config": {**config.__dict__}}
+    states: dict[str, Any] = {"config": asdict(config)}
     histories, seconds = [], {}
     for index, (name, images) in enumerate(_training_sets(settings, real).items()):
         start = time.perf_counter()
@@ -171,10 +172,6 @@ def sample_generated_images(plan: dict[str, Any], generator_states: dict[str, An
         generated.stacks[name] = sample_images(generator.to(device), count, device, seed=settings["seed"] * 1000 + index)
     generated.seconds = time.perf_counter() - start
     return generated
-
-
-def _ids(prefix: str, count: int, width: int = 4) -> list[str]:
-    return [f"{prefix}{i + 1:0{width}d}" for i in range(count)]
 
 
 def assemble_release(  # noqa: PLR0913
@@ -218,29 +215,29 @@ def _assemble(plan: dict[str, Any], real: RealImages, generated: GeneratedImages
     release = SyntheticRelease(writer=WRITER, settings=settings)
     rng = _rng(settings, "assemble")
     images = release.images
-    images["subtask1/train/real_used"] = (_ids("used_", len(real.stacks["subtask1_train_used"])), real.stacks["subtask1_train_used"])
+    images["subtask1/train/real_used"] = (sequential_ids("used_", len(real.stacks["subtask1_train_used"])), real.stacks["subtask1_train_used"])
     not_used = real.stacks["subtask1_train_not_used"]
-    images["subtask1/train/real_not_used"] = (_ids("not_used_", len(not_used)), not_used)
-    images["subtask1/train/generated"] = (_ids("generated_", len(generated.stacks["subtask1_train"])), generated.stacks["subtask1_train"])
+    images["subtask1/train/real_not_used"] = (sequential_ids("not_used_", len(not_used)), not_used)
+    images["subtask1/train/generated"] = (sequential_ids("generated_", len(generated.stacks["subtask1_train"])), generated.stacks["subtask1_train"])
     test_reals = np.concatenate([real.stacks["subtask1_test_used"], real.stacks["subtask1_test_not_used"]])
     labels = np.array([1] * len(real.stacks["subtask1_test_used"]) + [0] * len(real.stacks["subtask1_test_not_used"]))
     order = rng.permutation(len(test_reals))
-    test_ids = _ids("real_unknown_", len(order))
+    test_ids = sequential_ids("real_unknown_", len(order))
     images["subtask1/test/real_unknown"] = (test_ids, test_reals[order])
-    images["subtask1/test/generated"] = (_ids("generated_", len(generated.stacks["subtask1_test"])), generated.stacks["subtask1_test"])
+    images["subtask1/test/generated"] = (sequential_ids("generated_", len(generated.stacks["subtask1_test"])), generated.stacks["subtask1_test"])
     release.ground_truth["subtask1_test.csv"] = pd.DataFrame({"image_id": test_ids, "label": labels[order]})
 
     train_share = int(settings["subtask2"]["generated_per_subset"])
     test_stacks, test_subsets = [], []
     for subset in settings["subsets"]:
-        images[f"subtask2/train/real/{subset}"] = (_ids(f"{subset}_", len(real.stacks[subset])), real.stacks[subset])
+        images[f"subtask2/train/real/{subset}"] = (sequential_ids(f"{subset}_", len(real.stacks[subset])), real.stacks[subset])
         own = generated.stacks[subset]
-        images[f"subtask2/train/generated/gen_{subset}"] = (_ids(f"gen_{subset}_", train_share), own[:train_share])
+        images[f"subtask2/train/generated/gen_{subset}"] = (sequential_ids(f"gen_{subset}_", train_share), own[:train_share])
         test_stacks.append(own[train_share:])
         test_subsets += [subset] * len(own[train_share:])
     test_images = np.concatenate(test_stacks)
     order = rng.permutation(len(test_images))
-    unknown_ids = _ids("", len(order), width=5)
+    unknown_ids = sequential_ids("", len(order), width=5)
     images["subtask2/test/generated_unknown"] = (unknown_ids, test_images[order])
     release.ground_truth["subtask2_test.csv"] = pd.DataFrame(
         {"image_id": unknown_ids, "subset": np.array(test_subsets)[order]}

@@ -27,6 +27,7 @@ from gans_fingerprints.layout import (
     is_image_file,
     is_known_stray_file,
     natural_key,
+    natural_order,
 )
 from gans_fingerprints.progress import track
 
@@ -347,8 +348,7 @@ def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str) ->
 
 def _sorted_truth(ids: pd.Series, column: str, values: pd.Series) -> pd.DataFrame:
     table = pd.DataFrame({"image_id": ids.to_numpy(), column: values.to_numpy()})
-    order = sorted(range(len(table)), key=lambda row: natural_key(str(table.iloc[row, 0])))
-    return table.iloc[order].reset_index(drop=True)
+    return table.iloc[natural_order(table["image_id"])].reset_index(drop=True)
 
 
 def _validated_truth(  # noqa: PLR0913

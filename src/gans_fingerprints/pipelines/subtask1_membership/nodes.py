@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from gans_fingerprints.evaluation.metrics import membership_metrics
+from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
-from gans_fingerprints.membership.attacks import ATTACKS, attack_scores
+from gans_fingerprints.membership.attacks import ATTACKS, LABELLED_ATTACKS, attack_scores
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
 
 logger = logging.getLogger(__name__)
@@ -19,10 +19,12 @@ SPACES = ("pixels", "features")
 METHODS = tuple(f"{attack}_{space}" for space in SPACES for attack in ATTACKS)
 
 
-def _pixels(images: np.ndarray, size: int) -> np.ndarray:
-    if images.shape[1] != size:
-        images = np.stack([np.asarray(Image.fromarray(i).resize((size, size), Image.Resampling.BILINEAR)) for i in images])
-    return images.reshape(len(images), -1).astype(np.float32) / 255.0
+def _pixels(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """Images ``rows`` of a stack, resized to ``size`` and flattened to [0, 1] vectors."""
+    vectors = np.empty((len(rows), size * size), dtype=np.float32)
+    for i, row in enumerate(rows):
+        vectors[i] = resize_square(np.asarray(images[row]), size).ravel() / 255.0
+    return vectors
 
 
 def membership_spaces(
@@ -37,17 +39,14 @@ def membership_spaces(
     from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
 
     rows = subtask1_rows(train_manifest, test_manifest)
-    stacks = {
-        name: (train_images if name.startswith("train") else test_images)[table["stack_index"].to_numpy()]
-        for name, table in rows.items()
-    }
     model, preprocess, record = build_backbone(str(params["backbone"]), str(params["weights"]), bool(params["download_weights"]))
     device = resolve_device(str(params["device"]))
     spaces: dict[str, Any] = {"pixels": {}, "features": {}, "record": record}
-    for name, stack in stacks.items():
-        spaces["pixels"][name] = _pixels(np.asarray(stack), int(params["pixel_size"]))
+    for name, table in rows.items():
+        stack, positions = (train_images if name.startswith("train") else test_images), table["stack_index"].to_numpy()
+        spaces["pixels"][name] = _pixels(stack, positions, int(params["pixel_size"]))
         spaces["features"][name] = extract_features(
-            model, preprocess, np.asarray(stack), device, int(params["batch_size"]), str(params["precision"])
+            model, preprocess, stack, device, int(params["batch_size"]), str(params["precision"]), positions
         )
     spaces["ids"] = {name: table["image_id"].astype(str).to_numpy() for name, table in rows.items()}
     spaces["labels"] = rows["train_real"]["label"].to_numpy()
@@ -68,14 +67,18 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
         for attack in ATTACKS:
             method = f"{attack}_{space}"
 
-            def fold_scores(train_index, held_out_index, attack=attack, reals=reals, generated=generated):
-                reference = reals[train_index][labels[train_index] == 0]
-                scores = attack_scores(attack, reals, generated, reference, params)
-                return scores[train_index], scores[held_out_index]
+            # Only DOMIAS uses labels (its reference set of non-members): the others score once.
+            unsupervised = None if attack in LABELLED_ATTACKS else attack_scores(attack, reals, generated, reals[:0], params)
+
+            def fold_scores(train_index, held_out_index, attack=attack, reals=reals, generated=generated, fixed=unsupervised):
+                if fixed is None:
+                    fixed = attack_scores(attack, reals, generated, reals[train_index][labels[train_index] == 0], params)
+                return fixed[train_index], fixed[held_out_index]
 
             cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
             non_members = reals[labels == 0]
-            threshold = best_threshold(ranks(attack_scores(attack, reals, generated, non_members, params)), labels)
+            all_scores = unsupervised if unsupervised is not None else attack_scores(attack, reals, generated, non_members, params)
+            threshold = best_threshold(ranks(all_scores), labels)
             test_ranks = ranks(attack_scores(attack, vectors["test_real"], vectors["test_generated"], non_members, params))
             cv_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["train_real"], "label": labels,
                                          "rank": cv_ranks, "prediction": cv_predictions}))

@@ -53,13 +53,12 @@ def train_and_score_subtask1_siamese(
         train_siamese,
     )
 
-    rows = subtask1_rows(train_manifest, test_manifest)
+    rows = subtask1_rows(train_manifest, test_manifest)  # subtask 1's splits are small: held in memory to train
     stack = {name: np.asarray((train_images if name.startswith("train") else test_images)[t["stack_index"].to_numpy()])
              for name, t in rows.items()}
     labels = rows["train_real"]["label"].to_numpy()  # 1 = used
     classes = np.where(labels == 1, USED, NOT_USED)
-    inference = {"batch_size": params["batch_size"], "renormalise_centroids": False}
-    config = config_from_params({**params, "inference": inference}, int(train_images.shape[1]))
+    config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
     score, k = str(params["score"]), int(params["k"])
 

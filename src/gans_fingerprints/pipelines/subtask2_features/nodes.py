@@ -19,7 +19,7 @@ from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.layout import LAYOUT_DOC, natural_key
+from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
 METHODS = ("kmeans", "hierarchical", "svm")
@@ -81,14 +81,9 @@ def fit_feature_classifiers(
     train, validation = used[used["fold"] == "train"], used[used["fold"] == "validation"]
     subsets = sorted(train["subset"].astype(str).unique(), key=natural_key)
     scaler = StandardScaler().fit(_matrix(train)) if params["standardise"] else None
-
-    def scaled(table: pd.DataFrame) -> np.ndarray:
-        matrix = _matrix(table)
-        return scaler.transform(matrix).astype(np.float32) if scaler is not None else matrix
-
-    x_train, y_train = scaled(train), train["subset"].astype(str).to_numpy()
-    seed, k = int(params["seed"]), len(subsets)
     models: dict[str, Any] = {"backbone": backbone, "subsets": subsets, "scaler": scaler, "train_roles": roles}
+    x_train, y_train = _scaled(models, train), train["subset"].astype(str).to_numpy()
+    seed, k = int(params["seed"]), len(subsets)
     for method, centres in (
         ("kmeans", fit_kmeans(x_train, k, seed)),
         ("hierarchical", fit_agglomerative(x_train, k, str(params["hierarchical"]["linkage"]),
@@ -103,7 +98,7 @@ def fit_feature_classifiers(
         classifier = SVC(kernel=str(svm["kernel"]), C=float(svm["C"]), random_state=seed)
     models["svm"] = classifier.fit(x_train, y_train)
 
-    x_validation, y_validation = scaled(validation), validation["subset"].astype(str).to_numpy()
+    x_validation, y_validation = _scaled(models, validation), validation["subset"].astype(str).to_numpy()
     predicted = _predict_all(models, x_validation)
     metrics = {
         "backbone": backbone,
@@ -124,6 +119,12 @@ def fit_feature_classifiers(
     return models, metrics
 
 
+def _scaled(models: dict[str, Any], table: pd.DataFrame) -> np.ndarray:
+    """A feature table's matrix, standardised by the training fold's scaler when there is one."""
+    matrix = _matrix(table)
+    return models["scaler"].transform(matrix).astype(np.float32) if models["scaler"] is not None else matrix
+
+
 def _predict_all(models: dict[str, Any], features: np.ndarray) -> dict[str, np.ndarray]:
     predicted = {}
     for method in ("kmeans", "hierarchical"):
@@ -135,12 +136,10 @@ def _predict_all(models: dict[str, Any], features: np.ndarray) -> dict[str, np.n
 
 def predict_test_subsets(models: dict[str, Any], test_features: pd.DataFrame) -> pd.DataFrame:
     """Each method's subset for every test image (columns kmeans, hierarchical, svm), natural id order."""
-    matrix = _matrix(test_features)
-    if models["scaler"] is not None:
-        matrix = models["scaler"].transform(matrix).astype(np.float32)
-    predictions = pd.DataFrame({"image_id": test_features["image_id"].astype(str), **_predict_all(models, matrix)})
-    order = sorted(range(len(predictions)), key=lambda row: natural_key(predictions.iloc[row, 0]))
-    return predictions.iloc[order].reset_index(drop=True)
+    predictions = pd.DataFrame(
+        {"image_id": test_features["image_id"].astype(str), **_predict_all(models, _scaled(models, test_features))}
+    )
+    return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
 def _as_method(predictions: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -179,9 +178,7 @@ def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any
     """PCA-2D of the training features for k-means and hierarchical clustering (Figures 4-7):
     real 'o', generated '^', colour by cluster, "Cluster i" at each cluster's centre."""
     used = train_features[train_features["role"].isin(models["train_roles"])]
-    matrix = _matrix(used)
-    if models["scaler"] is not None:
-        matrix = models["scaler"].transform(matrix).astype(np.float32)
+    matrix = _scaled(models, used)
     figures = {}
     for method in ("kmeans", "hierarchical"):
         clusters = nearest_centre(matrix, models[method]["centres"])

@@ -18,7 +18,8 @@ from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.layout import LAYOUT_DOC, natural_key
+from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
 METHOD = "subtask2_siamese"
@@ -52,11 +53,9 @@ def train_subtask2_siamese(
     split: pd.DataFrame, train_images: np.ndarray, checkpoints: Any, params: dict[str, Any]
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """Train the Siamese branch; returns the model (weights, config, subsets), its history and its parameters."""
-    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
-    from gans_fingerprints.models.siamese_training import train_siamese  # noqa: PLC0415
-
     check_subtask2_training(split)
-    from gans_fingerprints.models.siamese_training import config_from_params  # noqa: PLC0415
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
+    from gans_fingerprints.models.siamese_training import config_from_params, train_siamese  # noqa: PLC0415
 
     data, subsets = _pair_data(split, train_images)
     config = config_from_params(params, int(train_images.shape[1]))
@@ -156,7 +155,7 @@ def validate_subtask2_siamese(
 
     rng = np.random.default_rng(int(params["seed"]))
     reals = train_embeddings[(train_embeddings["fold"] == "validation") & (train_embeddings["role"] == "real")]
-    distance = np.sqrt(((_vectors(reals)[:, None] - _vectors(held_out)[None]) ** 2).sum(-1))
+    distance = pairwise_distances(_vectors(reals), _vectors(held_out))
     same = reals["subset"].to_numpy()[:, None] == held_out["subset"].to_numpy()[None]
     positives, negatives = distance[same], distance[~same]
     negatives = rng.choice(negatives, size=min(len(negatives), len(positives)), replace=False)
@@ -186,8 +185,7 @@ def predict_subtask2(test_embeddings: pd.DataFrame, centroids: pd.DataFrame) -> 
     predictions = pd.DataFrame({"image_id": test_embeddings["image_id"].astype(str), "subset": np.array(subsets)[distances.argmin(1)]})
     for i, subset in enumerate(subsets):
         predictions[f"distance_{subset}"] = distances[:, i]
-    order = sorted(range(len(predictions)), key=lambda row: natural_key(predictions.iloc[row, 0]))
-    return predictions.iloc[order].reset_index(drop=True)
+    return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
 def write_subtask2_siamese_run_file(predictions: pd.DataFrame, test_manifest: pd.DataFrame, centroids: pd.DataFrame) -> str:
