@@ -11,14 +11,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.sample_release import write_sample_release
 from gans_fingerprints.scratch_project import REPO_ROOT
+from tests.helpers import run_pipelines
 
 pytestmark = pytest.mark.slow
 
@@ -28,12 +26,10 @@ def test_exploration_notebook_runs_on_tiny_data(project_copy, tmp_path):
     import nbformat
 
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=3, seed=1)
-    bootstrap_project(project_copy)
     runtime = {"raw_data_root": str(raw), "ingestion": {"image_size": 48},
                "subtask2_siamese": {"device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8}}}
     for pipeline in ("ingestion", "subtask2_siamese"):
-        with KedroSession.create(project_path=project_copy, runtime_params=runtime) as session:
-            session.run(pipeline_names=[pipeline])
+        run_pipelines(project_copy, [pipeline], **runtime)
     notebooks = project_copy / "notebooks"
     notebooks.mkdir()
     shutil.copy(REPO_ROOT / "notebooks" / "exploration.ipynb", notebooks)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.datasets.release import MARKER_NAME, TargetNotEmptyError
 from gans_fingerprints.scratch_project import make_scratch_project
+from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
@@ -20,10 +19,8 @@ TINY = {"subtask1": {"train_used": 6, "train_not_used": 6, "train_generated": 12
 
 
 def run(project: Path, raw: Path, pipelines: list[str], **params) -> None:
-    bootstrap_project(project)
-    runtime = {"raw_data_root": str(raw), "benchmark": {"profile": "tiny", **params}, "ingestion": {"image_size": 64}}
-    with KedroSession.create(project_path=project, runtime_params=runtime) as session:
-        session.run(pipeline_names=pipelines)
+    run_pipelines(project, pipelines, raw_data_root=str(raw), benchmark={"profile": "tiny", **params},
+                  ingestion={"image_size": 64})
 
 
 def pngs(folder: Path) -> list[Path]:
@@ -31,7 +28,7 @@ def pngs(folder: Path) -> list[Path]:
 
 
 def latest(project: Path, name: str) -> Path:
-    return sorted((project / "data" / "08_reporting" / name).glob(f"*/{name}"))[-1]
+    return versions(project, "08_reporting", name)[-1]
 
 
 @pytest.fixture(scope="module")

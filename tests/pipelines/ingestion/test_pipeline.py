@@ -11,20 +11,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
+from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
 
-def run_session(project: Path, raw_root: Path, env: str = "demo") -> None:
-    bootstrap_project(project)
-    with KedroSession.create(project_path=project, env=env, runtime_params={"raw_data_root": str(raw_root)}) as session:
-        session.run(pipeline_names=["ingestion"])
+def run_session(project: Path, raw_root: Path) -> None:
+    run_pipelines(project, ["ingestion"], env="demo", raw_data_root=str(raw_root))
 
 
 def reports(project: Path) -> list[Path]:
-    return sorted((project / "data" / "08_reporting" / "ingestion_report.json").glob("*/ingestion_report.json"))
+    return versions(project, "08_reporting", "ingestion_report.json")
 
 
 def test_session_run_writes_manifests_stacks_truth_and_report(project_copy, tmp_path):

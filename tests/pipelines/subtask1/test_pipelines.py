@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.run_files import RunFileError, validate_run_file
@@ -14,13 +12,13 @@ from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
 from gans_fingerprints.membership.decision import cross_validated
 from gans_fingerprints.pipelines.subtask1_membership.nodes import METHODS
 from gans_fingerprints.sample_release import write_sample_release
+from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
 
 def test_all_subtask1_pipelines_write_valid_run_files_and_a_comparison(project_copy, tmp_path):
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=5)
-    bootstrap_project(project_copy)
     runtime = {
         "raw_data_root": str(raw),
         "ingestion": {"image_size": 48},
@@ -28,18 +26,16 @@ def test_all_subtask1_pipelines_write_valid_run_files_and_a_comparison(project_c
         "subtask1_siamese": {"cv_folds": 2, "device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8}},
     }
     for pipelines in (["ingestion"], ["subtask1_membership", "subtask1_siamese", "subtask1_comparison"]):
-        with KedroSession.create(project_path=project_copy, runtime_params=runtime) as session:
-            session.run(pipeline_names=pipelines)
-    output = project_copy / "data" / "07_model_output"
+        run_pipelines(project_copy, pipelines, **runtime)
     test_ids = [p.stem for p in (raw / "subtask1" / "test" / "real_unknown").glob("*.png")]
     for method in (*METHODS, "siamese"):
-        [run_file] = sorted((output / f"subtask1_{method}.csv").glob("*/*.csv"))
+        [run_file] = versions(project_copy, "07_model_output", f"subtask1_{method}.csv")
         validate_run_file(run_file.read_text(), test_ids, ["0", "1"], str(run_file))
-    [table_path] = sorted((project_copy / "data" / "08_reporting" / "subtask1_comparison.csv").glob("*/*"))
+    [table_path] = versions(project_copy, "08_reporting", "subtask1_comparison.csv")
     table = pd.read_csv(table_path)
     assert set(table["method"]) == {*METHODS, "siamese"}
     assert table["test_kappa"].between(-1, 1).all() and table["cv_auc"].between(0, 1).all()
-    assert sorted((project_copy / "data" / "08_reporting" / "subtask1_roc.png").glob("*/*.png"))
+    assert versions(project_copy, "08_reporting", "subtask1_roc.png")
 
 
 def test_the_validator_node_rejects_a_broken_run_file():

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.evaluation.run_files import validate_run_file
 from gans_fingerprints.pipelines.subtask2_features import selection
 from gans_fingerprints.sample_release import write_sample_release
+from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
 
 def run(project, raw, pipelines, **features):
-    bootstrap_project(project)
-    runtime = {"raw_data_root": str(raw), "ingestion": {"image_size": 48}, "subtask2_features": features}
-    with KedroSession.create(project_path=project, runtime_params=runtime) as session:
-        return session.run(pipeline_names=pipelines)
-
-
-def versions(project, layer, name):
-    return sorted((project / "data" / layer / name).glob(f"*/{name}"))
+    run_pipelines(project, pipelines, raw_data_root=str(raw), ingestion={"image_size": 48}, subtask2_features=features)
 
 
 def test_one_backbone_by_parameter_writes_table_figures_and_run_files(project_copy, tmp_path):

@@ -7,14 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from kedro.framework.session import KedroSession
-from kedro.framework.startup import bootstrap_project
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.run_files import validate_run_file
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.pipelines.subtask2_siamese.nodes import embed_subtask2_images
 from gans_fingerprints.sample_release import write_sample_release
+from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 PARAMS = {
@@ -28,14 +27,7 @@ PARAMS = {
 
 
 def run(project, raw, pipelines, **siamese):
-    bootstrap_project(project)
-    runtime = {"raw_data_root": str(raw), "ingestion": {"image_size": 48}, "subtask2_siamese": siamese}
-    with KedroSession.create(project_path=project, runtime_params=runtime) as session:
-        session.run(pipeline_names=pipelines)
-
-
-def versions(project, layer, name):
-    return sorted((project / "data" / layer / name).glob(f"*/{name}"))
+    run_pipelines(project, pipelines, raw_data_root=str(raw), ingestion={"image_size": 48}, subtask2_siamese=siamese)
 
 
 def test_pipeline_writes_a_valid_run_file_metrics_and_figures(project_copy, tmp_path):
