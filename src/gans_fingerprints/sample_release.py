@@ -88,8 +88,9 @@ def write_sample_release(root: str | Path, image_size: int = 64, per_folder: int
     dataset = ReleaseDataset(path=str(root))
     release = build_sample_release(image_size, per_folder, seed)
     target = dataset.load()
-    target.check_writable()  # raise the typed error here; save() would wrap it in Kedro's DatasetError
     release.up_to_date = target.holds(WRITER, release.settings)
+    if not release.up_to_date:
+        target.check_writable()  # raise the typed error here; save() would wrap it in Kedro's DatasetError
     dataset.save(release)
     return Path(root)
 

@@ -65,9 +65,10 @@ def plan_benchmark(params: dict[str, Any], release_target: ReleaseTarget) -> dic
     }
     if settings["gan"].get("image_size", settings["image_size"]) != settings["image_size"]:
         raise UserInputError("benchmark gan.image_size must equal the profile's image_size (or be left out).")
-    release_target.check_writable()
     up_to_date = release_target.holds(WRITER, settings)
-    if up_to_date:
+    if not up_to_date:  # refuse before hours of training, not after: the root holds user data
+        release_target.check_writable()
+    else:
         logger.info(
             "The %s benchmark is already built under %s; skipping the build and re-issuing its reports.",
             name,
