@@ -172,3 +172,36 @@ def test_embedding_selected_rows_in_any_order_matches_embedding_them_directly():
     direct = embed_images(model, data.real[rows], torch.device("cpu"), batch_size=3)
     assert np.allclose(picked, direct, atol=1e-6)
     assert embed_images(model, data.real, torch.device("cpu"), rows=np.array([], dtype=int)).shape == (0, 256)
+
+
+def test_a_longer_checkpoint_is_never_returned_for_a_shorter_run(tmp_path, caplog):
+    """Issue 16 item 3: epochs=3 after epochs=8 trained 3 fresh epochs, not the 8-epoch model."""
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    long_model, _ = train_siamese(data, SiameseConfig(image_size=48, epochs=4, pairs_per_batch=8, seed=1),
+                                  torch.device("cpu"), store)
+    fresh_model, fresh_history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1),
+                                               torch.device("cpu"), CheckpointStore(tmp_path / "fresh"))
+    with caplog.at_level("WARNING"):
+        model, history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1),
+                                       torch.device("cpu"), store)
+    assert "4 epochs, more than the 2 asked for" in caplog.text
+    assert history["epoch"].tolist() == [1, 2] and not history["from_checkpoint"].any()
+    assert np.allclose(history["train_loss"], fresh_history["train_loss"])
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, fresh_model.state_dict()[key]), key
+    assert any(not torch.equal(value, long_model.state_dict()[key]) for key, value in model.state_dict().items())
+    assert store.latest()["epoch"] == 2
+
+
+def test_a_finished_run_with_the_same_settings_is_reused_and_says_so(tmp_path, caplog):
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    config = SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1)
+    first, _ = train_siamese(data, config, torch.device("cpu"), store)
+    with caplog.at_level("INFO"):
+        again, history = train_siamese(data, config, torch.device("cpu"), store)
+    assert "Reusing the finished Siamese training of 2 epochs" in caplog.text
+    assert history["from_checkpoint"].all() and len(history) == 2
+    for key, value in first.state_dict().items():
+        assert torch.equal(value, again.state_dict()[key]), key

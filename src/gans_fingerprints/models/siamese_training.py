@@ -228,13 +228,14 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
     resume: bool = True,
     on_epoch_end: Callable[[int, dict], None] | None = None,
 ) -> tuple[SiameseBranch, pd.DataFrame]:
-    """Train for ``config.epochs`` epochs; returns the model and one history row per epoch.
+    """Train for ``config.epochs`` epochs; returns the model and one history row per epoch
+    (``from_checkpoint`` marks the epochs a resumed run took from its checkpoint).
 
     An epoch has ``#real training images // pairs_per_batch`` steps in ``paper`` mode (the authors'
     rule) and ``#real training images // (per_class × classes)`` in ``batch_all`` mode, so both see
     every real image about once per epoch. After each epoch: validation attribution accuracy, a
-    log line, and a checkpoint; with ``resume`` a matching checkpoint continues training from its
-    epoch.
+    log line, and a checkpoint; with ``resume`` a checkpoint of the same settings and data with at
+    most ``config.epochs`` epochs continues from its epoch (see :meth:`CheckpointStore.resumable`).
     """
     torch.manual_seed(config.seed)
     model = SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device)
@@ -243,17 +244,14 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
     history: list[dict] = []
     fingerprint = _fingerprint(data, config)
     start_epoch = 1
-    saved = checkpoints.latest() if checkpoints is not None and resume else None
-    if saved is not None and saved.get("fingerprint") == fingerprint:
+    saved = checkpoints.resumable(fingerprint, config.epochs, "Siamese training") if checkpoints is not None and resume else None
+    if saved is not None:
         model.load_state_dict(saved["model"])
         optimiser.load_state_dict(saved["optimiser"])
         rng.bit_generator.state = saved["rng"]
         torch.set_rng_state(saved["torch_rng"])
-        history = list(saved["history"])
+        history = [{**row, "from_checkpoint": True} for row in saved["history"]]
         start_epoch = saved["epoch"] + 1
-        logger.info("Resuming Siamese training after epoch %d of %d.", saved["epoch"], config.epochs)
-    elif saved is not None:
-        logger.warning("The saved checkpoint was made with other settings or data; training from scratch.")
 
     sampler = _PairSampler(data, config, rng)
     real = torch.as_tensor(np.ascontiguousarray(data.real)).to(device)
@@ -297,6 +295,7 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
             "validation_attribution_accuracy": validation_accuracy(model, data, config, device),
             "seconds": trained - started,
             "validation_seconds": time.perf_counter() - trained,
+            "from_checkpoint": False,
         }
         history.append(row)
         logger.info(

@@ -61,7 +61,16 @@ def train_subtask2_siamese(
     config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
     model, history = train_siamese(data, config, device, checkpoints, resume=bool(params["training"]["resume"]))
-    settings = {**asdict(config), "filters": list(config.filters), "subsets": subsets, "device": str(device)}
+    from_checkpoint = int(history["from_checkpoint"].sum())
+    settings = {
+        **asdict(config),
+        "filters": list(config.filters),
+        "subsets": subsets,
+        "device": str(device),
+        "epochs_trained": len(history),
+        "epochs_from_checkpoint": from_checkpoint,
+        "reused_finished_checkpoint": from_checkpoint == len(history),
+    }
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "config": settings}
     return bundle, history, settings
 
