@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sys
+import time
+from pathlib import Path
 from types import TracebackType
+from typing import Any, TextIO
 
 from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
@@ -41,10 +46,11 @@ class ConciseUserErrors:
     """Print a :class:`UserInputError` that ends a run as one line, not a traceback through Kedro.
 
     The node's own failure is already logged by Kedro's runner; every other exception keeps the
-    usual (rich) traceback, since that one is a bug worth a full report.
+    usual (rich) traceback, since that one is a bug worth a full report. It is installed before
+    any other hook runs, so errors raised by hooks (a mistyped backbone) read cleanly too.
     """
 
-    @hook_impl
+    @hook_impl(tryfirst=True)
     def after_context_created(self, context) -> None:  # noqa: ARG002 - hook signature
         previous = sys.excepthook
         if getattr(previous, "_gans_fingerprints", False):
@@ -90,3 +96,108 @@ class BackboneSelection:
         backbones = (context.params.get("subtask2_features") or {}).get("backbones")
         if backbones is not None and select_backbones(backbones):
             pipelines.configure("gans_fingerprints.pipeline_registry")
+
+
+LOCK_NAME = ".kedro_run.lock"
+
+
+class ProjectLock:
+    """One pipeline run at a time per project folder: a second one stops with one line.
+
+    Two runs in one folder would write the same intermediate files and checkpoints. The lock is
+    an ``flock`` on ``data/.kedro_run.lock``, so it is released whenever its process ends.
+    """
+
+    def __init__(self) -> None:
+        self._project: Path | None = None
+        self._handle: TextIO | None = None
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self._project = Path(context.project_path)
+
+    @hook_impl(trylast=True)  # after the hooks that may refuse the run, so a refusal never leaves it held
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        if self._project is None or self._handle is not None:
+            return
+        path = self._project / "data" / LOCK_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise UserInputError(
+                f"Another kedro run is using this project folder ({holder}); wait for it to finish, "
+                f"or run from a copy of the project. Lock: {path}"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(f"pid {os.getpid()}, started {started}, pipelines {run_params.get('pipeline_names') or ['__default__']}")
+        handle.flush()
+        self._handle = handle
+
+    def _release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    @hook_impl
+    def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002
+        self._release()
+
+    @hook_impl
+    def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002
+        self._release()
+
+
+class IngestionConsistency:
+    """Refuse tables of an ingestion that did not finish, so no method trains on two datasets at once.
+
+    Every manifest, split and ground-truth table carries the id of the ingestion that wrote it,
+    and ``ingestion_commit`` names the last ingestion that wrote them all. A node outside the
+    ingestion pipeline reading a table of another ingestion stops the run with one line.
+    """
+
+    def __init__(self) -> None:
+        self._committed: dict[str, Any] | None = None
+        self._this_run: str | None = None
+
+    @hook_impl
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        self._this_run = None
+        self._committed = catalog.load("ingestion_commit") if catalog.exists("ingestion_commit") else None
+
+    @hook_impl
+    def after_node_run(self, node, catalog, inputs, outputs) -> None:  # noqa: ARG002 - hook signature
+        if "ingestion_run" in outputs:
+            self._this_run = outputs["ingestion_run"]["run_id"]
+        if "ingestion_commit" in outputs:
+            self._committed = outputs["ingestion_commit"]
+
+    @hook_impl
+    def before_node_run(self, node, catalog, inputs) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.pipelines.ingestion.nodes import RUN_ATTRIBUTE  # noqa: PLC0415
+        from gans_fingerprints.pipelines.ingestion.pipeline import INGESTION_TABLES  # noqa: PLC0415
+
+        if "ingestion" in node.tags:
+            return
+        committed = (self._committed or {}).get("run_id")
+        rerun = "Run `kedro run --pipelines ingestion` again (same raw_data_root) to rebuild them together."
+        for name in node.inputs:
+            if name not in INGESTION_TABLES or not hasattr(inputs.get(name), "attrs"):
+                continue
+            stamp = inputs[name].attrs.get(RUN_ATTRIBUTE)
+            if stamp in (committed, self._this_run) and stamp is not None:
+                continue
+            if stamp is None:
+                raise UserInputError(f"{name} carries no ingestion run id (written by an older version). {rerun}")
+            last = f"ingestion {committed} of {self._committed.get('root')}" if committed else "none"
+            raise UserInputError(
+                f"{name} comes from ingestion {stamp}, which did not finish: the intermediate data mixes "
+                f"two ingestions (last complete: {last}). {rerun}"
+            )

@@ -18,7 +18,6 @@ IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg"})
 STRAY_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"})
 STRAY_SUFFIXES = frozenset({".txt", ".md", ".csv", ".json", ".log", ".ini", ".db"})
 
-SUBSET_PATTERN = re.compile(r"^t\d+$")
 GENERATED_SUBSET_PATTERN = re.compile(r"^(?:gen_)?(t\d+)$")
 
 MEMBERSHIP_USED = "used"
@@ -82,18 +81,36 @@ def expected_folders(split: SplitSpec, subsets: list[str], generated_dirs: dict[
     raise ValueError(f"Unknown split {split.key!r}")
 
 
-def is_image_file(name: str) -> bool:
-    """Whether a file name has an image suffix and is not an AppleDouble (``._x.png``) file."""
+def has_image_suffix(name: str) -> bool:
+    """Whether a file name ends in an image suffix (any case)."""
     lower = name.lower()
-    return not lower.startswith("._") and any(lower.endswith(ext) for ext in IMAGE_EXTENSIONS)
+    return any(lower.endswith(ext) for ext in IMAGE_EXTENSIONS)
+
+
+def is_image_file(name: str) -> bool:
+    """Whether a file is read as an image: an image suffix, and not hidden (``.x.png``, ``._x.png``, ``.png``)."""
+    return not name.startswith(".") and has_image_suffix(name)
 
 
 def is_known_stray_file(name: str) -> bool:
-    """Files that operating systems and archives leave behind; ignored with a debug line."""
+    """Files that operating systems and archives leave behind, and hidden files; never read as images."""
     lower = name.lower()
-    if lower in STRAY_FILE_NAMES or lower.startswith("._"):
+    if lower in STRAY_FILE_NAMES or lower.startswith("."):
         return True
     return any(lower.endswith(suffix) for suffix in STRAY_SUFFIXES)
+
+
+RUN_FILE_FORBIDDEN = (",", "\n", "\r", '"')
+
+
+def run_file_id_problem(identifier: str) -> str | None:
+    """Why an image id cannot be written to a run file (``id,label`` lines), or ``None`` when it can."""
+    if identifier != identifier.strip():
+        return "it starts or ends with whitespace, which the run-file validator strips"
+    found = [char for char in RUN_FILE_FORBIDDEN if char in identifier]
+    if found:
+        return f"it contains {found[0]!r}, which the run-file format (id,label lines) cannot hold"
+    return None
 
 
 def image_id(file_name: str) -> str:

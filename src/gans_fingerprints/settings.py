@@ -11,6 +11,12 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-from gans_fingerprints.hooks import BackboneSelection, BenchmarkRunsAlone, ConciseUserErrors  # noqa: E402
+from gans_fingerprints.hooks import (  # noqa: E402
+    BackboneSelection,
+    BenchmarkRunsAlone,
+    ConciseUserErrors,
+    IngestionConsistency,
+    ProjectLock,
+)
 
-HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), BackboneSelection())
+HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), BackboneSelection(), ProjectLock(), IngestionConsistency())

@@ -81,3 +81,48 @@ def test_image_folder_follows_linked_folders_once(tmp_path):
     assert "real/t1" in folder.directories
     assert "real/t1/a.png" in folder.files
     assert not any(name.startswith("real/t1/cycle/real") for name in folder.files), "link cycles are not followed"
+
+
+def test_a_folder_reached_by_two_paths_is_listed_under_both(tmp_path):
+    """Issue 16 item 5: the second link to one folder was reported as 'does not exist'."""
+    source = tmp_path / "download" / "t1"
+    source.mkdir(parents=True)
+    Image.new("L", (4, 4)).save(source / "a.png")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "first").symlink_to(source, target_is_directory=True)
+    (root / "second").symlink_to(source, target_is_directory=True)
+    folder = ImageFolderDataset(path=str(root)).load()
+    assert {"first", "second"} <= folder.directories
+    assert {"first/a.png", "second/a.png"} <= set(folder.files)
+
+
+def test_broken_links_are_reported_with_their_target(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "gone").symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    folder = ImageFolderDataset(path=str(root)).load()
+    assert folder.broken_links == {"gone": str(tmp_path / "nowhere")}
+    assert "gone" not in folder.directories
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", r"gt\.csv is empty; it needs the header line 'image_id,label'"),
+        ("0001,1\n0002,0\n", r"gt\.csv lacks column\(s\) \['image_id', 'label'\] .*must be the header 'image_id,label'"),
+        ("image_id,label\n0001,1\n0002,0,7\n", r"Could not read .*gt\.csv as CSV \(.*line 3.*\); fix or remove the file"),
+        ("image_id,label\n0001,1\n0002\n0003\n", r"gt\.csv: row\(s\) \[3, 4\] lack a value"),
+    ],
+    ids=["zero_bytes", "no_header", "extra_field", "missing_field"],
+)
+def test_malformed_table_files_are_one_user_error(tmp_path, content, match):
+    from gans_fingerprints.datasets.optional_csv import TableFileError
+    from gans_fingerprints.errors import UserInputError
+
+    path = tmp_path / "gt.csv"
+    path.write_text(content)
+    dataset = OptionalCSVDataset(filepath=str(path), required_columns=["image_id", "label"], load_args={"dtype": {"image_id": str}})
+    with pytest.raises(TableFileError, match=match) as error:
+        dataset.load()
+    assert isinstance(error.value, UserInputError) and "\n" not in str(error.value)

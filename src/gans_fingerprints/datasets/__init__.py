@@ -4,6 +4,7 @@ from gans_fingerprints.datasets.checkpoints import CheckpointDirectoryDataset
 from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderDataset
 from gans_fingerprints.datasets.image_stack import ImageStackDataset
 from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
+from gans_fingerprints.datasets.raw_root import RawDataRoot, RawDataRootDataset
 from gans_fingerprints.datasets.release import ReleaseDataset, ReleaseTarget, SyntheticRelease, TargetNotEmptyError
 from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
@@ -13,6 +14,8 @@ __all__ = [
     "ImageFolderDataset",
     "ImageStackDataset",
     "OptionalCSVDataset",
+    "RawDataRoot",
+    "RawDataRootDataset",
     "ReleaseDataset",
     "ReleaseTarget",
     "SyntheticRelease",

@@ -19,13 +19,15 @@ class ImageFolder:
 
     ``files`` maps each file's path relative to ``root`` (POSIX separators) to a callable that
     decodes it; ``directories`` holds every sub-folder, empty ones included, so callers can tell
-    a missing folder from an empty one.
+    a missing folder from an empty one; ``broken_links`` maps each link whose target does not
+    exist to that target, so callers can say so instead of "does not exist".
     """
 
     root: str
     exists: bool
     files: dict[str, Callable[[], Image.Image]] = field(default_factory=dict)
     directories: frozenset[str] = frozenset()
+    broken_links: dict[str, str] = field(default_factory=dict)
 
     def location(self, relative: str) -> str:
         """Full location of a file or folder inside the tree, for messages."""
@@ -52,36 +54,47 @@ class ImageFolderDataset(PartitionedDataset):
             return ImageFolder(root=self._path, exists=False)
         files: dict[str, Callable[[], Image.Image]] = {}
         directories: set[str] = set()
+        broken_links: dict[str, str] = {}
         for full_path, is_directory in self._walk(root):
             relative = self._path_to_partition(full_path)
             if is_directory:
                 if relative:
                     directories.add(relative)
                 continue
+            if os.path.islink(full_path) and not os.path.exists(full_path):
+                broken_links[relative] = os.readlink(full_path)
             kwargs = deepcopy(self._dataset_config)
             kwargs[self._filepath_arg] = self._join_protocol(full_path)
             files[relative] = self._dataset_type(**kwargs).load
-        return ImageFolder(root=self._path, exists=True, files=files, directories=frozenset(directories))
+        return ImageFolder(
+            root=self._path, exists=True, files=files, directories=frozenset(directories), broken_links=broken_links
+        )
 
     def _walk(self, root: str) -> Iterator[tuple[str, bool]]:
         """Yield (path, is_directory) for everything below ``root``.
 
         Local folders are walked following symbolic links (users often link the release in
-        rather than copy it; fsspec's ``find`` skips linked folders), each real folder once.
+        rather than copy it; fsspec's ``find`` skips linked folders). A folder reached by two
+        paths is listed under both; only a link back to a folder on its own path (a cycle) is
+        listed without being entered. A broken link comes out as a file.
         """
         if self._protocol not in ("file", "local"):
             for path, info in self._filesystem.find(root, withdirs=True, detail=True).items():
                 yield path, info["type"] == "directory"
             return
-        seen: set[str] = set()
+        ancestors = {root: {os.path.realpath(root)}}  # real folders on each walked path, root first
         for current, subdirs, names in os.walk(root, followlinks=True):
-            real = os.path.realpath(current)
-            if real in seen:  # a link cycle: do not descend again
-                subdirs.clear()
-                continue
-            seen.add(real)
+            chain = ancestors.pop(current)
             if current != root:
                 yield current, True
+            for sub in list(subdirs):
+                path = os.path.join(current, sub)
+                real = os.path.realpath(path)
+                if real in chain:  # a link cycle: list the folder, do not descend into it again
+                    subdirs.remove(sub)
+                    yield path, True
+                else:
+                    ancestors[path] = chain | {real}
             for name in names:
                 yield os.path.join(current, name), False
 

@@ -8,12 +8,19 @@ import pandas as pd
 from kedro.io import DatasetError
 from kedro_datasets.pandas import CSVDataset
 
+from gans_fingerprints.errors import UserInputError
+
+
+class TableFileError(UserInputError, DatasetError):
+    """A table file the user supplied cannot be read; the message names the file and the fix."""
+
 
 class OptionalCSVDataset(CSVDataset):
     """Loads ``None`` when the file does not exist, else the table with ``attrs["source"]`` set.
 
-    ``required_columns`` are checked on load, so a malformed file fails with its own name in
-    the message rather than deep inside a later node.
+    ``required_columns`` are checked on load, with the lines that lack a value in one of them,
+    so a malformed file (empty, no header, ragged rows) fails with its own name and line in one
+    message rather than deep inside a later node.
     """
 
     def __init__(self, *, filepath: str, required_columns: list[str] | None = None, **kwargs: Any) -> None:
@@ -23,15 +30,26 @@ class OptionalCSVDataset(CSVDataset):
     def load(self) -> pd.DataFrame | None:  # type: ignore[override]
         if not self._exists():
             return None
+        header = ",".join(self._required_columns)
         try:
             table = super().load()
-        except Exception as error:  # noqa: BLE001 - any parse failure becomes one clear message
-            raise DatasetError(f"Could not read {self._filepath} as CSV ({error}); fix or remove the file.") from error
+        except DatasetError as error:
+            cause = error.__cause__ or error
+            if isinstance(cause, pd.errors.EmptyDataError):
+                raise TableFileError(f"{self._filepath} is empty; it needs the header line '{header}' and one row per image.") from None
+            reason = " ".join(str(cause).split())
+            raise TableFileError(f"Could not read {self._filepath} as CSV ({reason}); fix or remove the file.") from None
         missing = [column for column in self._required_columns if column not in table.columns]
         if missing:
-            raise DatasetError(
-                f"{self._filepath} lacks column(s) {missing}; expected a header line "
-                f"'{','.join(self._required_columns)}'."
+            raise TableFileError(
+                f"{self._filepath} lacks column(s) {missing} (its first line reads {list(table.columns)}); "
+                f"the first line must be the header '{header}'."
+            )
+        incomplete = table.index[table[self._required_columns].isna().any(axis=1)]
+        if len(incomplete):
+            lines = [int(row) + 2 for row in incomplete[:10]]  # +1 for the header, +1 for 1-based lines
+            raise TableFileError(
+                f"{self._filepath}: row(s) {lines} lack a value for {self._required_columns}; every line needs '{header}'."
             )
         table.attrs["source"] = str(self._filepath)
         return table

@@ -24,12 +24,13 @@ from gans_fingerprints.pipelines.ingestion.nodes import (
 
 PARAMS = {"image_size": 32, "max_bad_fraction": 0.5, "subsets": ["t1", "t2", "t3", "t4", "t5"]}
 SPLIT = {split.key: split for split in SPLITS}
+RUN = {"run_id": "test-run", "root": "raw"}
 
 
 def ingest(root: Path, key: str, **overrides):
     split = SPLIT[key]
     images = ImageFolderDataset(path=str(root / split.subtask)).load()
-    return ingest_split(images, {**PARAMS, **overrides}, split=split)
+    return ingest_split(images, {**PARAMS, **overrides}, RUN, split=split)
 
 
 def test_ingests_every_split_in_natural_order(sample_root):
@@ -243,3 +244,46 @@ def test_report_flags_train_test_leakage(sample_root):
     ]
     assert report["leakage_train_test"]["subtask1"]["count"] == 0
     assert report["totals"]["images"] == sum(len(outputs[key][0]) for key in SPLIT)
+
+
+def test_a_broken_folder_link_is_named_as_such(sample_root, tmp_path):
+    folder = sample_root / "subtask1" / "train" / "real_used"
+    shutil.rmtree(folder)
+    folder.symlink_to(tmp_path / "moved_away", target_is_directory=True)
+    with pytest.raises(IngestionError, match=r"real_used is a link to .*moved_away, which does not exist \(a broken link\)"):
+        ingest(sample_root, "subtask1_train")
+
+
+def test_a_folder_linked_twice_is_ingested_twice(sample_root):
+    """Two layout folders may be links to one download folder; neither is 'missing'."""
+    target = sample_root / "subtask2" / "train" / "real" / "t1"
+    for subset in ("t2", "t3"):
+        shutil.rmtree(sample_root / "subtask2" / "train" / "real" / subset)
+        (sample_root / "subtask2" / "train" / "real" / subset).symlink_to(target, target_is_directory=True)
+    manifest, _, _ = ingest(sample_root, "subtask2_train")
+    assert manifest[manifest["role"] == "real"].groupby("subset").size().to_dict() == dict.fromkeys(["t1", "t2", "t3", "t4", "t5"], 3)
+
+
+@pytest.mark.parametrize("name", ["a,b.png", " padded.png", "padded .png"])
+def test_ids_that_cannot_go_into_a_run_file_are_refused_at_ingestion(sample_root, name):
+    Image.new("L", (32, 32)).save(sample_root / "subtask2" / "test" / "generated_unknown" / name)
+    with pytest.raises(IngestionError, match=r"cannot go into a run file: .*Rename the file"):
+        ingest(sample_root, "subtask2_test")
+
+
+def test_hidden_files_are_not_images(sample_root, caplog):
+    folder = sample_root / "subtask2" / "test" / "generated_unknown"
+    for name in (".hidden.png", ".png"):
+        Image.new("L", (32, 32)).save(folder / name, format="PNG")
+    with caplog.at_level(logging.WARNING, logger="gans_fingerprints"):
+        manifest, _, summary = ingest(sample_root, "subtask2_test")
+    assert len(manifest) == 15 and not manifest["image_id"].str.startswith(".").any()
+    assert summary["folders"]["test/generated_unknown"]["ignored"] == 2
+    assert sum("Ignoring hidden file" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_skip_reasons_carry_no_memory_address(sample_root):
+    (sample_root / "subtask2" / "test" / "generated_unknown" / "broken.png").write_bytes(b"not an image at all")
+    _, _, summary = ingest(sample_root, "subtask2_test")
+    reason = summary["bad_files"][0]["reason"]
+    assert "cannot identify image file" in reason and "0x" not in reason

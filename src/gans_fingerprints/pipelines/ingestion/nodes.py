@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -13,7 +16,7 @@ import pandas as pd
 from kedro.io import DatasetError
 from PIL import Image, UnidentifiedImageError
 
-from gans_fingerprints.datasets import ImageFolder
+from gans_fingerprints.datasets import ImageFolder, RawDataRoot
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.splits import holdout_split
 from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, resize_square, to_grayscale_array
@@ -23,11 +26,13 @@ from gans_fingerprints.layout import (
     FolderSpec,
     SplitSpec,
     expected_folders,
+    has_image_suffix,
     image_id,
     is_image_file,
     is_known_stray_file,
     natural_key,
     natural_order,
+    run_file_id_problem,
 )
 from gans_fingerprints.progress import track
 
@@ -61,6 +66,10 @@ DECODE_ERRORS = (
     UnsupportedImageModeError,
 )
 MAX_LISTED_FILES = 50
+OBJECT_REPR = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
+"""``<_io.BytesIO object at 0x7f...>`` in Pillow's messages: noise in a report, different every run."""
+RUN_ATTRIBUTE = "ingestion_run"
+"""``DataFrame.attrs`` key (kept in the Parquet files) holding the id of the ingestion that wrote a table."""
 
 
 class IngestionError(UserInputError, ValueError):
@@ -97,6 +106,36 @@ def empty_manifest() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in MANIFEST_COLUMNS.items()})
 
 
+def _stamped(table: pd.DataFrame, run_id: str | None) -> pd.DataFrame:
+    table.attrs[RUN_ATTRIBUTE] = run_id
+    return table
+
+
+def start_ingestion(raw_root: RawDataRoot) -> dict[str, Any]:
+    """Check the raw data root before anything is replaced; returns this ingestion's run id.
+
+    A root that does not exist, is a file or holds neither ``subtask1/`` nor ``subtask2/`` is
+    almost always a mistyped ``raw_data_root``: it stops the run instead of replacing every
+    manifest and stack with empty ones.
+    """
+    fix = f"Check the path given with --params raw_data_root=... ({LAYOUT_DOC})."
+    if raw_root.kind == "broken_link":
+        raise IngestionError(f"raw_data_root {raw_root.path} is a link to {raw_root.link_target}, which does not exist. {fix}")
+    if raw_root.kind == "missing":
+        raise IngestionError(f"raw_data_root {raw_root.path} does not exist. {fix}")
+    if raw_root.kind == "file":
+        raise IngestionError(f"raw_data_root {raw_root.path} is a file, not a folder. {fix}")
+    if not {"subtask1", "subtask2"} & set(raw_root.entries):
+        holds = f"it holds {list(raw_root.entries[:5])}" if raw_root.entries else "it is empty"
+        raise IngestionError(
+            f"raw_data_root {raw_root.path} holds neither subtask1/ nor subtask2/ ({holds}). {fix} "
+            "To make the synthetic benchmark there, run `kedro run --pipelines benchmark` first."
+        )
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    logger.info("Ingestion %s of %s.", run_id, raw_root.path)
+    return {"run_id": run_id, "root": raw_root.path}
+
+
 def _generated_folder_names(images: ImageFolder, split: SplitSpec, subsets: list[str]) -> dict[str, str]:
     """Map each subset to its generated folder on disk, accepting ``gen_tK`` or ``tK``."""
     parent = f"{split.split}/generated/"
@@ -122,6 +161,12 @@ def _generated_folder_names(images: ImageFolder, split: SplitSpec, subsets: list
 
 def _check_folders_exist(images: ImageFolder, folders: list[FolderSpec]) -> None:
     for folder in folders:
+        if folder.relative_dir in images.broken_links:
+            raise IngestionError(
+                f"Expected folder {images.location(folder.relative_dir)} is a link to "
+                f"{images.broken_links[folder.relative_dir]}, which does not exist (a broken link). "
+                f"Point it at the real folder: ln -sfn /path/to/folder {images.location(folder.relative_dir)}"
+            )
         if folder.relative_dir not in images.directories:
             raise IngestionError(
                 f"Expected folder {images.location(folder.relative_dir)} does not exist. "
@@ -171,10 +216,11 @@ def _decode(loader: Callable[[], Image.Image]) -> tuple[np.ndarray, int, int, st
 
 
 def _failure_reason(error: BaseException) -> str:
-    """The root cause of a decoding failure, without Kedro's wrapping."""
+    """The root cause of a decoding failure, without Kedro's wrapping or Python object addresses."""
     while isinstance(error, DatasetError) and error.__cause__ is not None:
         error = error.__cause__
-    return f"{type(error).__name__}: {error}".replace("\n", " ")
+    reason = f"{type(error).__name__}: {error}".replace("\n", " ")
+    return OBJECT_REPR.sub("", reason).strip()
 
 
 def _check_folder_quality(
@@ -195,10 +241,17 @@ def _check_folder_quality(
         )
 
 
-def _check_unique_ids(images: ImageFolder, folder: str, names: list[str]) -> None:
+def _check_ids(images: ImageFolder, folder: str, names: list[str]) -> None:
+    """Ids must be unique within a folder and fit in a run file; checked before any image is decoded."""
     seen: dict[str, str] = {}
     for relative in names:
         identifier = image_id(relative.rpartition("/")[2])
+        problem = run_file_id_problem(identifier)
+        if problem:
+            raise IngestionError(
+                f"{images.location(relative)} has the image id {identifier!r}, which cannot go into a run file: "
+                f"{problem}. Rename the file ({LAYOUT_DOC})."
+            )
         if identifier in seen:
             raise IngestionError(
                 f"{images.location(seen[identifier])} and {images.location(relative)} share the image id "
@@ -208,14 +261,22 @@ def _check_unique_ids(images: ImageFolder, folder: str, names: list[str]) -> Non
 
 
 def ingest_split(
-    subtask_images: ImageFolder, params: dict[str, Any], split: SplitSpec
+    subtask_images: ImageFolder, params: dict[str, Any], run: dict[str, Any], split: SplitSpec
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
     """Read one split's folders into a manifest, a ``uint8`` (n, size, size) stack and a summary.
 
-    Row ``i`` of the manifest describes image ``i`` of the stack. A subtask folder that is absent
-    altogether gives an empty manifest and stack (its pipelines then have nothing to run on);
-    a missing or empty folder inside a present subtask is an error.
+    Row ``i`` of the manifest describes image ``i`` of the stack; the manifest carries the
+    ingestion's run id. A subtask folder that is absent altogether gives an empty manifest and
+    stack (its pipelines then have nothing to run on); a missing or empty folder inside a
+    present subtask is an error.
     """
+    manifest, stack, summary = _read_split(subtask_images, params, split)
+    return _stamped(manifest, run["run_id"]), stack, {**summary, RUN_ATTRIBUTE: run["run_id"]}
+
+
+def _read_split(
+    subtask_images: ImageFolder, params: dict[str, Any], split: SplitSpec
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
     size = int(params["image_size"])
     if not subtask_images.exists:
         logger.warning(
@@ -245,12 +306,14 @@ def ingest_split(
             name = relative.rpartition("/")[2]
             if is_known_stray_file(name):
                 folder_tally.ignored += 1
-                logger.debug("Ignoring stray file %s", subtask_images.location(relative))
+                hidden_image = name.startswith(".") and not name.startswith("._") and has_image_suffix(name)
+                log = logger.warning if hidden_image else logger.debug
+                log("Ignoring %s file %s", "hidden" if hidden_image else "stray", subtask_images.location(relative))
             elif not is_image_file(name):
                 folder_tally.unsupported += 1
                 tally.unexpected_files.append(relative)
                 logger.warning("Skipping %s: not a PNG or JPEG file.", subtask_images.location(relative))
-        _check_unique_ids(subtask_images, folder.relative_dir, image_files[folder.relative_dir])
+        _check_ids(subtask_images, folder.relative_dir, image_files[folder.relative_dir])
         for relative in track(image_files[folder.relative_dir], f"{split.key}: {folder.relative_dir}"):
             location = subtask_images.location(relative)
             try:
@@ -363,7 +426,8 @@ def _validated_truth(  # noqa: PLR0913
     dtype: str,
 ) -> pd.DataFrame:
     """Shared check of a ground-truth table: ids match ``images`` exactly, ``column`` in ``allowed``."""
-    empty = pd.DataFrame({"image_id": pd.Series(dtype="string"), column: pd.Series(dtype=dtype)})
+    run_id = test_manifest.attrs.get(RUN_ATTRIBUTE)
+    empty = _stamped(pd.DataFrame({"image_id": pd.Series(dtype="string"), column: pd.Series(dtype=dtype)}), run_id)
     if truth is None:
         logger.info("No %s test ground truth: test metrics will not be computed.", subtask)
         return empty
@@ -376,7 +440,7 @@ def _validated_truth(  # noqa: PLR0913
     if len(invalid):
         lines = [int(row) + 2 for row in invalid[:10]]  # +1 for the header, +1 for 1-based lines
         raise IngestionError(f"{truth.attrs.get('source')}: {column} must be one of {allowed} on line(s) {lines}.")
-    return _sorted_truth(ids, column, values.astype(dtype))
+    return _stamped(_sorted_truth(ids, column, values.astype(dtype)), run_id)
 
 
 def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
@@ -482,3 +546,23 @@ def split_subtask2_training(manifest: pd.DataFrame, params: dict[str, Any]) -> p
         manifest, float(params["validation_fraction"]), int(params["split_seed"])
     )
     return split
+
+
+def commit_ingestion(
+    run: dict[str, Any], report: dict[str, Any], *tables: pd.DataFrame
+) -> dict[str, Any]:
+    """Record that every split of this ingestion was written; the other pipelines read only committed tables.
+
+    Runs last (it needs the report and every table), so an interrupted ingestion leaves the
+    previous commit in place and its half-written tables are refused by the readers' check.
+    """
+    stale = [table.attrs.get(RUN_ATTRIBUTE) for table in tables if table.attrs.get(RUN_ATTRIBUTE) != run["run_id"]]
+    if stale:
+        raise RuntimeError(f"ingestion {run['run_id']} produced tables stamped {stale}")
+    logger.info("Ingestion %s complete: %d images.", run["run_id"], report["totals"]["images"])
+    return {
+        "run_id": run["run_id"],
+        "root": run["root"],
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "images": {name: summary["images"] for name, summary in report["splits"].items()},
+    }

@@ -9,27 +9,39 @@ from kedro.pipeline import Node, Pipeline
 from gans_fingerprints.layout import SPLITS
 from gans_fingerprints.pipelines.ingestion.nodes import (
     build_ingestion_report,
+    commit_ingestion,
     ingest_split,
     split_subtask2_training,
+    start_ingestion,
     validate_subtask1_truth,
     validate_subtask2_truth,
 )
+
+
+INGESTION_TABLES = (
+    *(f"{split.key}_manifest" for split in SPLITS),
+    "subtask1_test_ground_truth",
+    "subtask2_test_ground_truth",
+    "subtask2_train_split",
+)
+"""Tables ingestion writes and stamps with its run id; other pipelines read them only from a committed run."""
 
 
 def _split_node(split) -> Node:
     func = update_wrapper(partial(ingest_split, split=split), ingest_split)
     return Node(
         func,
-        inputs=[f"{split.subtask}_raw_images", "params:ingestion"],
+        inputs=[f"{split.subtask}_raw_images", "params:ingestion", "ingestion_run"],
         outputs=[f"{split.key}_manifest", f"{split.key}_image_stack", f"{split.key}_summary"],
         name=f"ingest_{split.key}",
     )
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Ingest every split of both subtasks, check test ground truth, and report."""
+    """Check the root, ingest every split of both subtasks, check test ground truth, report, commit."""
     return Pipeline(
         [
+            Node(start_ingestion, "raw_data_root", "ingestion_run", name="start_ingestion"),
             *(_split_node(split) for split in SPLITS),
             Node(
                 validate_subtask1_truth,
@@ -59,6 +71,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 },
                 outputs="ingestion_report",
                 name="build_ingestion_report",
+            ),
+            Node(
+                commit_ingestion,
+                ["ingestion_run", "ingestion_report", *INGESTION_TABLES],
+                "ingestion_commit",
+                name="commit_ingestion",
             ),
         ],
         tags=["ingestion"],
