@@ -111,10 +111,11 @@ def test_broken_links_are_reported_with_their_target(tmp_path):
     [
         ("", r"gt\.csv is empty; it needs the header line 'image_id,label'"),
         ("0001,1\n0002,0\n", r"gt\.csv lacks column\(s\) \['image_id', 'label'\] .*must be the header 'image_id,label'"),
-        ("image_id,label\n0001,1\n0002,0,7\n", r"Could not read .*gt\.csv as CSV \(.*line 3.*\); fix or remove the file"),
-        ("image_id,label\n0001,1\n0002\n0003\n", r"gt\.csv: row\(s\) \[3, 4\] lack a value"),
+        ("image_id,label\n0001,1\n0002,0,7\n", r"gt\.csv: line\(s\) \[3\] have another number of fields"),
+        ("image_id,label\n0001,1\n0002\n\n0003\n", r"gt\.csv: line\(s\) \[3, 5\] have another number of fields"),
+        ("image_id,label\n0001,1\n0002,\n", r"gt\.csv: row\(s\) \[3\] lack a value"),
     ],
-    ids=["zero_bytes", "no_header", "extra_field", "missing_field"],
+    ids=["zero_bytes", "no_header", "extra_field", "missing_field", "empty_value"],
 )
 def test_malformed_table_files_are_one_user_error(tmp_path, content, match):
     from gans_fingerprints.datasets.optional_csv import TableFileError

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 import pandas as pd
 from kedro.io import DatasetError
+from kedro.io.core import get_filepath_str
 from kedro_datasets.pandas import CSVDataset
 
 from gans_fingerprints.errors import UserInputError
@@ -31,6 +33,12 @@ class OptionalCSVDataset(CSVDataset):
         if not self._exists():
             return None
         header = ",".join(self._required_columns)
+        ragged = self._ragged_lines()
+        if ragged:
+            raise TableFileError(
+                f"{self._filepath}: line(s) {ragged[:10]} have another number of fields than the header line; "
+                f"every line needs '{header}'."
+            )
         try:
             table = super().load()
         except DatasetError as error:
@@ -53,6 +61,18 @@ class OptionalCSVDataset(CSVDataset):
             )
         table.attrs["source"] = str(self._filepath)
         return table
+
+    def _ragged_lines(self) -> list[int]:
+        """Lines (1-based) whose number of fields differs from the header line's.
+
+        pandas silently turns extra leading fields into an index, so rows are counted here.
+        """
+        sep = self._load_args.get("sep", ",")
+        path = get_filepath_str(self._get_load_path(), self._protocol)
+        with self._fs.open(path, mode="r", newline="") as handle:
+            rows = csv.reader(handle, delimiter=sep)
+            width = len(next(rows, []))
+            return [number for number, row in enumerate(rows, start=2) if row and len(row) != width]
 
     def save(self, data: pd.DataFrame) -> None:
         raise DatasetError(f"{type(self).__name__} is read-only")

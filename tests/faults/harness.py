@@ -1,0 +1,67 @@
+"""Run ``kedro run`` as a user would and see what they would see: exit code, final message, files.
+
+``kedro_run`` calls Kedro's own command line in this process (click's test runner: same
+command, session, hooks and exit code as the ``kedro`` executable, without re-importing torch
+for every case); the message is what the project's exception hook prints for that error, or
+``None`` when the user would get a traceback. ``kedro_subprocess`` runs the real executable for
+the cases that check the printed terminal output itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from gans_fingerprints.hooks import LOCK_NAME, _user_error_in_chain
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    message: str | None  # the one line the user reads ("error: ..."), None for a traceback
+    output: str
+
+
+def kedro_run(project: Path, *args: str) -> Outcome:
+    """``kedro run ARGS`` in ``project`` (the working folder is changed for the call)."""
+    from kedro.framework.cli.cli import KedroCLI  # noqa: PLC0415
+    from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
+
+    previous = Path.cwd()
+    os.chdir(project)
+    try:
+        bootstrap_project(project)
+        result = CliRunner().invoke(KedroCLI(project), ["run", *args], catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+    error = result.exception if not isinstance(result.exception, SystemExit) else None
+    user_error = _user_error_in_chain(error) if error is not None else None
+    message = f"error: {user_error}" if user_error is not None else None
+    return Outcome(result.exit_code, message, result.output)
+
+
+def kedro_subprocess(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real ``kedro run`` executable, as a terminal user runs it."""
+    environment = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", **(env or {})}
+    command = [sys.executable, "-m", "kedro", "run", *args]
+    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def checksums(*roots: Path) -> dict[str, str]:
+    """SHA-256 of every file (a link by its target) under ``roots``; the run lock's holder line left out."""
+    found = {}
+    for root in roots:
+        for current, _, names in os.walk(root):
+            for name in names:
+                path = Path(current) / name
+                if name == LOCK_NAME:
+                    continue
+                key = str(path)
+                found[key] = f"link:{os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
