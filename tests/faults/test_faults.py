@@ -190,6 +190,11 @@ def test_bad_input_is_one_line_and_no_user_file_changes(project, raw, case):
     outcome = ingest(project, raw)
     assert_refused(outcome, *fragments)
     assert checksums(raw) == before
+    written = sorted(p.name for p in (project / "data").glob("0[23]_*/*"))
+    if case == "too_many_unreadable":  # found only while decoding: earlier splits are written, then refused
+        assert "ingestion_commit.json" not in written
+    else:  # found before any split is decoded: all splits or none
+        assert written == [], written
 
 
 # --- input that is read with a counted, logged skip (exit 0) -----------------------------------------

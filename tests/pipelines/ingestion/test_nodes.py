@@ -11,26 +11,35 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from gans_fingerprints.datasets import ImageFolderDataset, OptionalCSVDataset
+from gans_fingerprints.datasets import ImageFolderDataset, OptionalCSVDataset, RawDataRootDataset
 from gans_fingerprints.layout import SPLITS
 from gans_fingerprints.pipelines.ingestion.nodes import (
     MANIFEST_COLUMNS,
     IngestionError,
     build_ingestion_report,
     ingest_split,
+    start_ingestion,
     validate_subtask1_truth,
     validate_subtask2_truth,
 )
 
 PARAMS = {"image_size": 32, "max_bad_fraction": 0.5, "subsets": ["t1", "t2", "t3", "t4", "t5"]}
 SPLIT = {split.key: split for split in SPLITS}
-RUN = {"run_id": "test-run", "root": "raw"}
+
+
+def start(root: Path, with_truth: bool = False, **overrides):
+    """What the pipeline's first node returns for ``root``: the run and every split's files.
+
+    Ground truth is left out unless asked for: most tests here change the test folders.
+    """
+    folders = {subtask: ImageFolderDataset(path=str(root / subtask)).load() for subtask in ("subtask1", "subtask2")}
+    truths = [_truth(root, f"{s}_test.csv", []) if with_truth else None for s in ("subtask1", "subtask2")]
+    raw = RawDataRootDataset(path=str(root)).load()
+    return start_ingestion(raw, folders["subtask1"], folders["subtask2"], *truths, {**PARAMS, **overrides})
 
 
 def ingest(root: Path, key: str, **overrides):
-    split = SPLIT[key]
-    images = ImageFolderDataset(path=str(root / split.subtask)).load()
-    return ingest_split(images, {**PARAMS, **overrides}, RUN, split=split)
+    return ingest_split(start(root, **overrides), {**PARAMS, **overrides}, split=SPLIT[key])
 
 
 def test_ingests_every_split_in_natural_order(sample_root):
@@ -287,3 +296,21 @@ def test_skip_reasons_carry_no_memory_address(sample_root):
     _, _, summary = ingest(sample_root, "subtask2_test")
     reason = summary["bad_files"][0]["reason"]
     assert "cannot identify image file" in reason and "0x" not in reason
+
+
+def test_every_split_is_checked_before_any_is_written(sample_root):
+    """Layout and ground-truth problems of any split stop the first node, so no split is replaced."""
+    shutil.rmtree(sample_root / "subtask2" / "test" / "generated_unknown")
+    with pytest.raises(IngestionError, match="generated_unknown does not exist"):
+        start(sample_root)
+
+
+def test_ground_truth_is_checked_against_the_listed_files_first(sample_root):
+    path = sample_root / "ground_truth" / "subtask2_test.csv"
+    path.write_text(path.read_text().replace("\n00001,", "\n99999,"))
+    with pytest.raises(IngestionError, match="99999"):
+        start(sample_root, with_truth=True)
+    (sample_root / "subtask2" / "test" / "generated_unknown" / "00001.png").write_bytes(b"unreadable")
+    path.write_text(path.read_text().replace("\n99999,", "\n00001,"))
+    run = start(sample_root, with_truth=True)  # an unreadable image may still be labelled here
+    assert len(run["splits"]["subtask2_test"].images["test/generated_unknown"]) == 15

@@ -23,6 +23,7 @@ from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, r
 from gans_fingerprints.layout import (
     GENERATED_SUBSET_PATTERN,
     LAYOUT_DOC,
+    SPLITS,
     FolderSpec,
     SplitSpec,
     expected_folders,
@@ -111,13 +112,43 @@ def _stamped(table: pd.DataFrame, run_id: str | None) -> pd.DataFrame:
     return table
 
 
-def start_ingestion(raw_root: RawDataRoot) -> dict[str, Any]:
-    """Check the raw data root before anything is replaced; returns this ingestion's run id.
+def start_ingestion(  # noqa: PLR0913 - one argument per dataset keeps the pipeline map readable
+    raw_root: RawDataRoot,
+    subtask1_images: ImageFolder,
+    subtask2_images: ImageFolder,
+    subtask1_truth: pd.DataFrame | None,
+    subtask2_truth: pd.DataFrame | None,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """Check everything that needs no decoding, before any split is written; returns the run and its files.
 
     A root that does not exist, is a file or holds neither ``subtask1/`` nor ``subtask2/`` is
     almost always a mistyped ``raw_data_root``: it stops the run instead of replacing every
-    manifest and stack with empty ones.
+    manifest and stack with empty ones. Layout, id and ground-truth problems of any split stop
+    it too, so such an ingestion writes all splits or none; only unreadable images and an
+    interruption can stop it half-way, and the run id guards against that.
     """
+    _check_root(raw_root)
+    images = {"subtask1": subtask1_images, "subtask2": subtask2_images}
+    splits = {split.key: discover_split(images[split.subtask], params, split) for split in SPLITS}
+    validate_subtask1_truth(_listed(splits["subtask1_test"]), subtask1_truth, every_image_labelled=False)
+    validate_subtask2_truth(_listed(splits["subtask2_test"]), subtask2_truth, params, every_image_labelled=False)
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    logger.info("Ingestion %s of %s.", run_id, raw_root.path)
+    return {"run_id": run_id, "root": raw_root.path, "splits": splits}
+
+
+def _listed(files: SplitFiles) -> pd.DataFrame:
+    """The ids and roles of a split's image files, as a manifest would list them if all decode."""
+    rows = [
+        {"image_id": image_id(name.rpartition("/")[2]), "role": folder.role}
+        for folder in files.folders
+        for name in files.images[folder.relative_dir]
+    ]
+    return pd.DataFrame(rows, columns=["image_id", "role"])
+
+
+def _check_root(raw_root: RawDataRoot) -> None:
     fix = f"Check the path given with --params raw_data_root=... ({LAYOUT_DOC})."
     if raw_root.kind == "broken_link":
         raise IngestionError(f"raw_data_root {raw_root.path} is a link to {raw_root.link_target}, which does not exist. {fix}")
@@ -131,9 +162,6 @@ def start_ingestion(raw_root: RawDataRoot) -> dict[str, Any]:
             f"raw_data_root {raw_root.path} holds neither subtask1/ nor subtask2/ ({holds}). {fix} "
             "To make the synthetic benchmark there, run `kedro run --pipelines benchmark` first."
         )
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
-    logger.info("Ingestion %s of %s.", run_id, raw_root.path)
-    return {"run_id": run_id, "root": raw_root.path}
 
 
 def _generated_folder_names(images: ImageFolder, split: SplitSpec, subsets: list[str]) -> dict[str, str]:
@@ -226,12 +254,7 @@ def _failure_reason(error: BaseException) -> str:
 def _check_folder_quality(
     images: ImageFolder, folder: str, tally: FolderTally, bad_files: list[dict[str, str]], max_bad_fraction: float
 ) -> None:
-    candidates = tally.images + tally.bad
-    if candidates == 0:
-        raise IngestionError(
-            f"Folder {images.location(folder)} holds no PNG or JPEG images. "
-            f"Every folder of the layout must hold images ({LAYOUT_DOC})."
-        )
+    candidates = tally.images + tally.bad  # never 0: discover_split refuses folders without images
     if tally.bad / candidates > max_bad_fraction:
         listed = [entry["path"] for entry in bad_files if entry["path"].startswith(images.location(folder) + "/")]
         raise IngestionError(
@@ -261,47 +284,49 @@ def _check_ids(images: ImageFolder, folder: str, names: list[str]) -> None:
 
 
 def ingest_split(
-    subtask_images: ImageFolder, params: dict[str, Any], run: dict[str, Any], split: SplitSpec
+    run: dict[str, Any], params: dict[str, Any], split: SplitSpec
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
-    """Read one split's folders into a manifest, a ``uint8`` (n, size, size) stack and a summary.
+    """Decode one split (found by :func:`start_ingestion`) into a manifest, a ``uint8`` (n, size, size)
+    stack and a summary.
 
     Row ``i`` of the manifest describes image ``i`` of the stack; the manifest carries the
     ingestion's run id. A subtask folder that is absent altogether gives an empty manifest and
-    stack (its pipelines then have nothing to run on); a missing or empty folder inside a
-    present subtask is an error.
+    stack (its pipelines then have nothing to run on).
     """
-    manifest, stack, summary = _read_split(subtask_images, params, split)
+    manifest, stack, summary = _read_split(run["splits"][split.key], params)
     return _stamped(manifest, run["run_id"]), stack, {**summary, RUN_ATTRIBUTE: run["run_id"]}
 
 
-def _read_split(
-    subtask_images: ImageFolder, params: dict[str, Any], split: SplitSpec
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
-    size = int(params["image_size"])
+@dataclass
+class SplitFiles:
+    """One split's files sorted into its layout folders, strays counted and ids checked: what is left is decoding."""
+
+    source: ImageFolder
+    split: SplitSpec
+    folders: list[FolderSpec] = field(default_factory=list)
+    images: dict[str, list[str]] = field(default_factory=dict)
+    tally: SplitTally = field(default_factory=SplitTally)
+
+    @property
+    def present(self) -> bool:
+        return self.source.exists
+
+
+def discover_split(subtask_images: ImageFolder, params: dict[str, Any], split: SplitSpec) -> SplitFiles:
+    """Find one split's folders and image files and check everything that needs no decoding.
+
+    Missing, broken-link, ambiguous and image-less folders and ids that are repeated or cannot
+    go into a run file raise here, before any split is written.
+    """
+    found = SplitFiles(subtask_images, split)
     if not subtask_images.exists:
-        logger.warning(
-            "No %s folder at %s: skipping %s (its pipelines will have no data).",
-            split.subtask,
-            subtask_images.root,
-            split.key,
-        )
-        summary = {"status": "absent", "root": subtask_images.root, "images": 0}
-        return empty_manifest(), np.zeros((0, size, size), dtype=np.uint8), summary
-
+        return found
     subsets = [str(subset) for subset in params["subsets"]]
-    folders = expected_folders(split, subsets, _generated_folder_names(subtask_images, split, subsets))
-    _check_folders_exist(subtask_images, folders)
-    tally = SplitTally()
-    files_by_folder = _sort_files(subtask_images, split, folders, tally)
-
-    image_files = {name: [f for f in files if is_image_file(f.rpartition("/")[2])] for name, files in files_by_folder.items()}
-    capacity = sum(len(files) for files in image_files.values())
-    # np.empty reserves address space only: memory is committed as images are written.
-    stack = np.empty((capacity, size, size), dtype=np.uint8)
-    rows: list[dict[str, Any]] = []
-
-    for folder in folders:
-        folder_tally = tally.folders.setdefault(folder.relative_dir, FolderTally())
+    found.folders = expected_folders(split, subsets, _generated_folder_names(subtask_images, split, subsets))
+    _check_folders_exist(subtask_images, found.folders)
+    files_by_folder = _sort_files(subtask_images, split, found.folders, found.tally)
+    for folder in found.folders:
+        folder_tally = found.tally.folders.setdefault(folder.relative_dir, FolderTally())
         for relative in files_by_folder[folder.relative_dir]:
             name = relative.rpartition("/")[2]
             if is_known_stray_file(name):
@@ -311,9 +336,40 @@ def _read_split(
                 log("Ignoring %s file %s", "hidden" if hidden_image else "stray", subtask_images.location(relative))
             elif not is_image_file(name):
                 folder_tally.unsupported += 1
-                tally.unexpected_files.append(relative)
+                found.tally.unexpected_files.append(relative)
                 logger.warning("Skipping %s: not a PNG or JPEG file.", subtask_images.location(relative))
-        _check_ids(subtask_images, folder.relative_dir, image_files[folder.relative_dir])
+        names = [f for f in files_by_folder[folder.relative_dir] if is_image_file(f.rpartition("/")[2])]
+        if not names:
+            raise IngestionError(
+                f"Folder {subtask_images.location(folder.relative_dir)} holds no PNG or JPEG images. "
+                f"Every folder of the layout must hold images ({LAYOUT_DOC})."
+            )
+        _check_ids(subtask_images, folder.relative_dir, names)
+        found.images[folder.relative_dir] = names
+    return found
+
+
+def _read_split(files: SplitFiles, params: dict[str, Any]) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
+    size = int(params["image_size"])
+    subtask_images, split, tally = files.source, files.split, files.tally
+    if not files.present:
+        logger.warning(
+            "No %s folder at %s: skipping %s (its pipelines will have no data).",
+            split.subtask,
+            subtask_images.root,
+            split.key,
+        )
+        summary = {"status": "absent", "root": subtask_images.root, "images": 0}
+        return empty_manifest(), np.zeros((0, size, size), dtype=np.uint8), summary
+
+    image_files = files.images
+    capacity = sum(len(names) for names in image_files.values())
+    # np.empty reserves address space only: memory is committed as images are written.
+    stack = np.empty((capacity, size, size), dtype=np.uint8)
+    rows: list[dict[str, Any]] = []
+
+    for folder in files.folders:
+        folder_tally = tally.folders[folder.relative_dir]
         for relative in track(image_files[folder.relative_dir], f"{split.key}: {folder.relative_dir}"):
             location = subtask_images.location(relative)
             try:
@@ -391,8 +447,12 @@ def _truth_ids(truth: pd.DataFrame) -> pd.Series:
     return truth["image_id"].astype("string").str.strip()
 
 
-def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str) -> pd.Series:
-    """Ids must be unique and match the test images exactly; returns the stripped ids."""
+def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, every_image_labelled: bool = True) -> pd.Series:
+    """Ids must be unique and match the test images exactly; returns the stripped ids.
+
+    With ``every_image_labelled=False`` (files listed, not yet decoded: an unreadable one will be
+    skipped) only labels for images that do not exist are an error.
+    """
     source = truth.attrs.get("source", "the ground truth file")
     ids = _truth_ids(truth)
     duplicated = ids[ids.duplicated()].unique().tolist()
@@ -400,7 +460,7 @@ def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str) ->
         raise IngestionError(f"{source} lists image id(s) {duplicated[:10]} more than once.")
     unknown = sorted(set(ids) - set(expected_ids), key=natural_key)
     missing = sorted(set(expected_ids) - set(ids), key=natural_key)
-    if unknown or missing:
+    if unknown or (missing and every_image_labelled):
         raise IngestionError(
             f"{source} does not match the {what}: {len(unknown)} id(s) not among the images "
             f"(e.g. {unknown[:5]}), {len(missing)} image(s) without a label (e.g. {missing[:5]}). "
@@ -424,6 +484,7 @@ def _validated_truth(  # noqa: PLR0913
     parse: Callable[[pd.Series], pd.Series],
     allowed: list[Any],
     dtype: str,
+    every_image_labelled: bool,
 ) -> pd.DataFrame:
     """Shared check of a ground-truth table: ids match ``images`` exactly, ``column`` in ``allowed``."""
     run_id = test_manifest.attrs.get(RUN_ATTRIBUTE)
@@ -434,7 +495,7 @@ def _validated_truth(  # noqa: PLR0913
     if test_manifest.empty:
         logger.warning("Ignoring %s: there are no %s test images.", truth.attrs.get("source"), subtask)
         return empty
-    ids = _check_truth_ids(truth, images, f"{subtask} test images")
+    ids = _check_truth_ids(truth, images, f"{subtask} test images", every_image_labelled)
     values = parse(truth[column])
     invalid = truth.index[~values.isin(allowed)]
     if len(invalid):
@@ -443,7 +504,9 @@ def _validated_truth(  # noqa: PLR0913
     return _stamped(_sorted_truth(ids, column, values.astype(dtype)), run_id)
 
 
-def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
+def validate_subtask1_truth(
+    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, every_image_labelled: bool = True
+) -> pd.DataFrame:
     """Check ``ground_truth/subtask1_test.csv`` against the test reals; returns (image_id, label), 1 = used."""
     reals = test_manifest.loc[test_manifest["role"] == "real", "image_id"]
     return _validated_truth(
@@ -455,11 +518,12 @@ def validate_subtask1_truth(test_manifest: pd.DataFrame, truth: pd.DataFrame | N
         parse=lambda labels: pd.to_numeric(labels, errors="coerce"),
         allowed=[0, 1],
         dtype="int64",
+        every_image_labelled=every_image_labelled,
     )
 
 
 def validate_subtask2_truth(
-    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any]
+    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any], every_image_labelled: bool = True
 ) -> pd.DataFrame:
     """Check ``ground_truth/subtask2_test.csv`` against the test images; returns (image_id, subset)."""
     return _validated_truth(
@@ -471,6 +535,7 @@ def validate_subtask2_truth(
         parse=lambda subsets: subsets.astype("string").str.strip(),
         allowed=[str(subset) for subset in params["subsets"]],
         dtype="string",
+        every_image_labelled=every_image_labelled,
     )
 
 

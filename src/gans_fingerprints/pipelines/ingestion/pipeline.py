@@ -31,7 +31,7 @@ def _split_node(split) -> Node:
     func = update_wrapper(partial(ingest_split, split=split), ingest_split)
     return Node(
         func,
-        inputs=[f"{split.subtask}_raw_images", "params:ingestion", "ingestion_run"],
+        inputs=["ingestion_run", "params:ingestion"],
         outputs=[f"{split.key}_manifest", f"{split.key}_image_stack", f"{split.key}_summary"],
         name=f"ingest_{split.key}",
     )
@@ -41,7 +41,19 @@ def create_pipeline(**kwargs) -> Pipeline:
     """Check the root, ingest every split of both subtasks, check test ground truth, report, commit."""
     return Pipeline(
         [
-            Node(start_ingestion, "raw_data_root", "ingestion_run", name="start_ingestion"),
+            Node(
+                start_ingestion,
+                [
+                    "raw_data_root",
+                    "subtask1_raw_images",
+                    "subtask2_raw_images",
+                    "subtask1_test_ground_truth_file",
+                    "subtask2_test_ground_truth_file",
+                    "params:ingestion",
+                ],
+                "ingestion_run",
+                name="start_ingestion",
+            ),
             *(_split_node(split) for split in SPLITS),
             Node(
                 validate_subtask1_truth,
