@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,3 +21,21 @@ def run_pipelines(project: Path, pipelines: list[str], env: str | None = None, *
 def versions(project: Path, layer: str, name: str) -> list[Path]:
     """Every saved version of a versioned output, oldest first."""
     return sorted((project / "data" / layer / name).glob(f"*/{name}"))
+
+
+def checksums(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """SHA-256 of every file under ``roots`` (a link by its target, not followed); names in ``skip`` left out.
+
+    Keys are paths relative to the root when there is one root, full paths otherwise.
+    """
+    found = {}
+    for root in roots:
+        for current, _, names in os.walk(root):
+            for name in names:
+                path = Path(current) / name
+                if name in skip:
+                    continue
+                found[path.relative_to(root).as_posix() if len(roots) == 1 else str(path)] = (
+                    f"link:{os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
+                )
+    return found

@@ -1,3 +1,5 @@
+import pytest
+
 from gans_fingerprints.layout import (
     SPLITS,
     expected_folders,
@@ -5,6 +7,7 @@ from gans_fingerprints.layout import (
     is_image_file,
     is_known_stray_file,
     natural_key,
+    run_file_id_problem,
 )
 
 
@@ -43,3 +46,9 @@ def test_subtask1_train_memberships():
     split = next(s for s in SPLITS if s.key == "subtask1_train")
     memberships = {f.relative_dir: f.membership for f in expected_folders(split, [], {})}
     assert memberships == {"train/real_used": "used", "train/real_not_used": "not_used", "train/generated": None}
+
+
+@pytest.mark.parametrize("identifier", ["a,b", 'a"b', " a", "a ", "a\nb", "a\x0bb", "a\u2028b", "a\x00b", "a\tb"])
+def test_ids_that_cannot_go_into_a_run_file(identifier):
+    assert run_file_id_problem(identifier) is not None
+    assert run_file_id_problem("real_unknown_0001") is None and run_file_id_problem("scan é 2") is None

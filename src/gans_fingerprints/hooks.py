@@ -91,7 +91,9 @@ class BackboneSelection:
     def after_context_created(self, context) -> None:
         from kedro.framework.project import pipelines  # noqa: PLC0415
 
-        from gans_fingerprints.pipelines.subtask2_features.selection import select_backbones  # noqa: PLC0415
+        from gans_fingerprints.pipelines.subtask2_features.selection import (
+            select_backbones,  # noqa: PLC0415
+        )
 
         backbones = (context.params.get("subtask2_features") or {}).get("backbones")
         if backbones is not None and select_backbones(backbones):
@@ -163,14 +165,24 @@ class IngestionConsistency:
     ingestion pipeline reading a table of another ingestion stops the run with one line.
     """
 
+    _UNREAD = object()
+
     def __init__(self) -> None:
-        self._committed: dict[str, Any] | None = None
+        self._committed: Any = self._UNREAD
         self._this_run: str | None = None
 
     @hook_impl
     def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
         self._this_run = None
-        self._committed = catalog.load("ingestion_commit") if catalog.exists("ingestion_commit") else None
+        self._committed = self._UNREAD  # read when first needed: after the run lock is held
+
+    def _commit(self, catalog) -> dict[str, Any]:
+        if self._committed is self._UNREAD:
+            try:
+                self._committed = catalog.load("ingestion_commit") if catalog.exists("ingestion_commit") else {}
+            except DatasetError:  # unreadable: as if no ingestion had completed, which a new one repairs
+                self._committed = {}
+        return self._committed or {}
 
     @hook_impl
     def after_node_run(self, node, catalog, inputs, outputs) -> None:  # noqa: ARG002 - hook signature
@@ -184,9 +196,10 @@ class IngestionConsistency:
         from gans_fingerprints.pipelines.ingestion.nodes import RUN_ATTRIBUTE  # noqa: PLC0415
         from gans_fingerprints.pipelines.ingestion.pipeline import INGESTION_TABLES  # noqa: PLC0415
 
-        if "ingestion" in node.tags:
+        if "ingestion" in node.tags or not set(node.inputs) & set(INGESTION_TABLES):
             return
-        committed = (self._committed or {}).get("run_id")
+        commit = self._commit(catalog)
+        committed = commit.get("run_id")
         rerun = "Run `kedro run --pipelines ingestion` again (same raw_data_root) to rebuild them together."
         for name in node.inputs:
             if name not in INGESTION_TABLES or not hasattr(inputs.get(name), "attrs"):
@@ -196,7 +209,7 @@ class IngestionConsistency:
                 continue
             if stamp is None:
                 raise UserInputError(f"{name} carries no ingestion run id (written by an older version). {rerun}")
-            last = f"ingestion {committed} of {self._committed.get('root')}" if committed else "none"
+            last = f"ingestion {committed} of {commit.get('root')}" if committed else "none"
             raise UserInputError(
                 f"{name} comes from ingestion {stamp}, which did not finish: the intermediate data mixes "
                 f"two ingestions (last complete: {last}). {rerun}"

@@ -100,7 +100,7 @@ def is_known_stray_file(name: str) -> bool:
     return any(lower.endswith(suffix) for suffix in STRAY_SUFFIXES)
 
 
-RUN_FILE_FORBIDDEN = (",", "\n", "\r", '"')
+RUN_FILE_FORBIDDEN = (",", '"')
 
 
 def run_file_id_problem(identifier: str) -> str | None:
@@ -110,6 +110,8 @@ def run_file_id_problem(identifier: str) -> str | None:
     found = [char for char in RUN_FILE_FORBIDDEN if char in identifier]
     if found:
         return f"it contains {found[0]!r}, which the run-file format (id,label lines) cannot hold"
+    if not identifier.isprintable():  # line breaks of any kind, tabs, NUL, ...
+        return "it contains a control or line-break character, which the run-file format cannot hold"
     return None
 
 

@@ -17,7 +17,11 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageFilter
 
-from gans_fingerprints.datasets.release import ReleaseDataset, SyntheticRelease, TargetNotEmptyError
+from gans_fingerprints.datasets.release import (
+    ReleaseDataset,
+    SyntheticRelease,
+    TargetNotEmptyError,
+)
 from gans_fingerprints.layout import sequential_ids
 
 WRITER = "sample_release"

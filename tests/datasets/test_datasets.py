@@ -3,7 +3,11 @@ import pytest
 from kedro.io import DatasetError
 from PIL import Image
 
-from gans_fingerprints.datasets import ImageFolderDataset, ImageStackDataset, OptionalCSVDataset
+from gans_fingerprints.datasets import (
+    ImageFolderDataset,
+    ImageStackDataset,
+    OptionalCSVDataset,
+)
 
 
 def test_image_folder_lists_files_lazily_and_reports_empty_folders(tmp_path):
@@ -113,16 +117,35 @@ def test_broken_links_are_reported_with_their_target(tmp_path):
         ("0001,1\n0002,0\n", r"gt\.csv lacks column\(s\) \['image_id', 'label'\] .*must be the header 'image_id,label'"),
         ("image_id,label\n0001,1\n0002,0,7\n", r"gt\.csv: line\(s\) \[3\] have another number of fields"),
         ("image_id,label\n0001,1\n0002\n\n0003\n", r"gt\.csv: line\(s\) \[3, 5\] have another number of fields"),
-        ("image_id,label\n0001,1\n0002,\n", r"gt\.csv: row\(s\) \[3\] lack a value"),
+        ("image_id,label\n\n0001,1\n0002,\n", r"gt\.csv: line\(s\) \[4\] lack a value"),
     ],
     ids=["zero_bytes", "no_header", "extra_field", "missing_field", "empty_value"],
 )
 def test_malformed_table_files_are_one_user_error(tmp_path, content, match):
+    _assert_table_error(tmp_path, content.encode(), match)
+
+
+def test_tables_that_are_not_utf8_or_broken_links_are_one_user_error(tmp_path):
+    _assert_table_error(tmp_path, "image_id,label\nrésumé,1\n".encode("latin-1"), r"is not UTF-8 text")
+    (tmp_path / "gt.csv").unlink()
+    (tmp_path / "gt.csv").symlink_to(tmp_path / "elsewhere.csv")
+    _assert_table_error(tmp_path, None, r"gt\.csv is a link to .*elsewhere\.csv, which does not exist")
+
+
+def test_na_like_ids_stay_ids(tmp_path):
+    path = tmp_path / "gt.csv"
+    path.write_text("image_id,label\nNA,1\nNone,0\n")
+    table = OptionalCSVDataset(filepath=str(path), required_columns=["image_id", "label"], load_args={"dtype": {"image_id": str}}).load()
+    assert table["image_id"].tolist() == ["NA", "None"]
+
+
+def _assert_table_error(tmp_path, content, match):
     from gans_fingerprints.datasets.optional_csv import TableFileError
     from gans_fingerprints.errors import UserInputError
 
     path = tmp_path / "gt.csv"
-    path.write_text(content)
+    if content is not None:
+        path.write_bytes(content)
     dataset = OptionalCSVDataset(filepath=str(path), required_columns=["image_id", "label"], load_args={"dtype": {"image_id": str}})
     with pytest.raises(TableFileError, match=match) as error:
         dataset.load()

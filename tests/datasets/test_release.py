@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from gans_fingerprints.datasets import release as release_module
-from gans_fingerprints.datasets.release import MARKER_NAME, ReleaseDataset, TargetNotEmptyError
+from gans_fingerprints.datasets.release import (
+    MARKER_NAME,
+    ReleaseDataset,
+    TargetNotEmptyError,
+)
 from gans_fingerprints.sample_release import write_sample_release
-
-
-def checksums(root: Path) -> dict[str, str]:
-    """Every file and link under ``root`` (links by their target, not followed)."""
-    found = {}
-    for current, _, names in os.walk(root):
-        for name in names:
-            path = Path(current) / name
-            key = path.relative_to(root).as_posix()
-            found[key] = f"link:{os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
+from tests.helpers import checksums
 
 
 @pytest.fixture
@@ -87,25 +79,41 @@ def test_a_linked_folder_deep_inside_a_build_is_refused(built, tmp_path):
     assert (mine / "scan.png").read_bytes() == b"x"
 
 
-def test_an_interrupted_write_is_rebuilt_without_leftovers(built, monkeypatch):
+def interrupt_a_build(root: Path, monkeypatch: pytest.MonkeyPatch, images_written: int) -> None:
+    """Start a rebuild of ``root`` and cut it off after ``images_written`` images were encoded."""
+    original = release_module._png_bytes
     calls = {"n": 0}
-    original = release_module._write_png
 
-    def fail_after_five(path, pixels):
+    def power_cut(pixels):
         calls["n"] += 1
-        if calls["n"] > 5:
-            raise OSError("disk full")
-        return original(path, pixels)
+        if calls["n"] > images_written:
+            raise OSError("power cut")
+        return original(pixels)
 
-    monkeypatch.setattr(release_module, "_write_png", fail_after_five)
-    with pytest.raises(Exception, match="disk full"):  # Kedro wraps it in a DatasetError
-        write_sample_release(built, image_size=16, per_folder=3, seed=2)
+    with monkeypatch.context() as patch:
+        patch.setattr(release_module, "_png_bytes", power_cut)
+        with pytest.raises(Exception, match="power cut"):  # Kedro wraps it in a DatasetError
+            write_sample_release(root, image_size=16, per_folder=3, seed=2)
+
+
+def test_an_interrupted_write_is_rebuilt_without_leftovers(built, monkeypatch):
+    interrupt_a_build(built, monkeypatch, images_written=5)
     assert json.loads((built / MARKER_NAME).read_text())["complete"] is False
-    monkeypatch.setattr(release_module, "_write_png", original)
     write_sample_release(built, image_size=16, per_folder=1, seed=3)
     marker = json.loads((built / MARKER_NAME).read_text())
     assert marker["complete"] is True
     assert {k for k in checksums(built) if k != MARKER_NAME} == set(marker["files"])
+
+
+def test_a_user_file_at_a_path_an_interrupted_build_had_not_reached_is_kept(built, monkeypatch):
+    interrupt_a_build(built, monkeypatch, images_written=3)
+    mine = built / "subtask2/test/generated_unknown/00001.png"
+    assert not mine.exists()
+    mine.write_bytes(b"the user's scan, put where the build had not written yet")
+    before = checksums(built)
+    with pytest.raises(TargetNotEmptyError, match="00001.png was not written by this project"):
+        write_sample_release(built, image_size=16, per_folder=1, seed=3)
+    assert checksums(built) == before
 
 
 def test_a_copied_release_is_still_recognised(built, tmp_path):

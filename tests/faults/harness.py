@@ -9,7 +9,6 @@ the cases that check the printed terminal output itself.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from gans_fingerprints.hooks import LOCK_NAME, _user_error_in_chain
+from tests.helpers import checksums as file_checksums
 
 
 @dataclass
@@ -50,18 +50,9 @@ def kedro_subprocess(project: Path, *args: str, env: dict[str, str] | None = Non
     """The real ``kedro run`` executable, as a terminal user runs it."""
     environment = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", **(env or {})}
     command = [sys.executable, "-m", "kedro", "run", *args]
-    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300, check=False)
 
 
 def checksums(*roots: Path) -> dict[str, str]:
-    """SHA-256 of every file (a link by its target) under ``roots``; the run lock's holder line left out."""
-    found = {}
-    for root in roots:
-        for current, _, names in os.walk(root):
-            for name in names:
-                path = Path(current) / name
-                if name == LOCK_NAME:
-                    continue
-                key = str(path)
-                found[key] = f"link:{os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
+    """Every file under ``roots`` by content, the run lock's holder line left out (it names the last run)."""
+    return file_checksums(*roots, skip=(LOCK_NAME,))

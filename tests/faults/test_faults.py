@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,21 +85,31 @@ def _broken_link(tmp_path: Path) -> Path:
     return tmp_path / "release_link"
 
 
+def _subtask_link_broken(tmp_path: Path) -> Path:
+    """A root whose subtask1/ is a link to a disk that is not mounted: not an absent subtask."""
+    root = tmp_path / "linked_root"
+    root.mkdir()
+    (root / "subtask1").symlink_to(tmp_path / "unmounted_disk", target_is_directory=True)
+    (root / "subtask2").symlink_to(tmp_path / "raw" / "subtask2", target_is_directory=True)
+    return root
+
+
 @pytest.mark.parametrize(
-    ("make_root", "fragment"),
+    ("make_root", "fragments"),
     [
-        (_missing, "does not exist"),
-        (_a_file, "is a file, not a folder"),
-        (_neither_subtask, "holds neither subtask1/ nor subtask2/ (it holds ['notes.txt'])"),
-        (_broken_link, "unmounted_disk, which does not exist"),
+        (_missing, ["raw_data_root", "does not exist", "Data layout"]),
+        (_a_file, ["raw_data_root", "is a file, not a folder", "Data layout"]),
+        (_neither_subtask, ["raw_data_root", "holds neither subtask1/ nor subtask2/ (it holds ['notes.txt'])"]),
+        (_broken_link, ["raw_data_root", "unmounted_disk, which does not exist", "Data layout"]),
+        (_subtask_link_broken, ["linked_root/subtask1 is a link to", "unmounted_disk, which does not exist"]),
     ],
-    ids=["missing", "file", "neither_subtask", "broken_link"],
+    ids=["missing", "file", "neither_subtask", "broken_link", "broken_subtask_link"],
 )
-def test_a_wrong_raw_data_root_stops_before_replacing_anything(project, raw, tmp_path, make_root, fragment):
+def test_a_wrong_raw_data_root_stops_before_replacing_anything(project, raw, tmp_path, make_root, fragments):
     assert_ok(ingest(project, raw))
     before = checksums(project / "data", raw)
     outcome = ingest(project, make_root(tmp_path))
-    assert_refused(outcome, "raw_data_root", fragment, "Data layout")
+    assert_refused(outcome, *fragments)
     assert checksums(project / "data", raw) == before
 
 
@@ -143,6 +154,15 @@ def _truth(name: str, text: str) -> Callable[[Path], None]:
     return lambda root: (root / "ground_truth" / name).write_text(text)
 
 
+def _truth_latin1(root: Path) -> None:
+    (root / "ground_truth" / "subtask1_test.csv").write_bytes("image_id,label\nrésumé,1\n".encode("latin-1"))
+
+
+def _truth_broken_link(root: Path) -> None:
+    (root / "ground_truth" / "subtask2_test.csv").unlink()
+    (root / "ground_truth" / "subtask2_test.csv").symlink_to(root.parent / "labels_on_a_usb_stick.csv")
+
+
 def _truth_edit(name: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[Path], None]:
     def apply(root: Path) -> None:
         path = root / "ground_truth" / name
@@ -165,8 +185,10 @@ LAYOUT_FAULTS = {
     "truth_extra_field": (_truth("subtask1_test.csv", "image_id,label\nreal_unknown_0001,1,9\n"), ["subtask1_test.csv: line(s) [2] have another number of fields"]),
     "truth_missing_field": (
         _truth_edit("subtask1_test.csv", lambda t: t.assign(label=t["label"].where(t.index != 1))),
-        ["subtask1_test.csv: row(s) [3] lack a value"],
+        ["subtask1_test.csv: line(s) [3] lack a value"],
     ),
+    "truth_not_utf8": (_truth_latin1, ["subtask1_test.csv is not UTF-8 text", "save it as a UTF-8 CSV"]),
+    "truth_broken_link": (_truth_broken_link, ["subtask2_test.csv is a link to", "(a broken link)"]),
     "truth_unknown_id": (
         _truth_edit("subtask2_test.csv", lambda t: t.assign(image_id=t["image_id"].replace("00001", "99999"))),
         ["does not match the subtask2 test images", "99999", "00001"],
@@ -327,11 +349,11 @@ def siamese(project: Path, root: Path, *extra: str) -> Outcome:
 def test_an_unfinished_ingestion_is_never_mixed_with_the_last_one(project, raw, tmp_path):
     assert_ok(ingest(project, raw))
     other = write_sample_release(tmp_path / "other", image_size=SIZE, per_folder=4, seed=2)
-    _truth_edit("subtask2_test.csv", lambda t: t.head(len(t) - 1))(other)  # fails after some splits are written
-    assert_refused(ingest(project, other), "does not match the subtask2 test images")
+    _unreadable(other)  # found while decoding subtask2_train: the splits decoded before it are rewritten
+    assert_refused(ingest(project, other), "could not be read")
     outcome = siamese(project, raw, "subtask2_siamese.training.epochs=1")
     assert_refused(outcome, "which did not finish", "mixes two ingestions", "kedro run --pipelines ingestion")
-    assert not versions(project, "06_models", "subtask2_siamese_model.pt"), "nothing trained on the mix"
+    assert not versions(project, "07_model_output", "subtask2_siamese.csv"), "no result from the mix"
     assert_ok(ingest(project, raw))
     assert_ok(siamese(project, raw, "subtask2_siamese.training.epochs=1"))
 
@@ -352,6 +374,9 @@ def test_a_second_run_in_the_same_project_stops_with_one_line(project, raw):
 
 def test_the_lock_is_released_after_a_failed_run(project, raw, tmp_path):
     assert_refused(ingest(project, tmp_path / "typo"), "does not exist")
+    with (project / "data" / LOCK_NAME).open("a+") as lock:  # another process could take it now
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(lock, fcntl.LOCK_UN)
     assert_ok(ingest(project, raw))
 
 
@@ -427,8 +452,8 @@ def test_a_run_leaves_a_clean_git_tree(tmp_path, raw):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
     environment = {key: value for key, value in os.environ.items() if key not in ("KEDRO_DISABLE_TELEMETRY", "DO_NOT_TRACK")}
-    command = ["python", "-m", "kedro", "run", "--pipelines", "ingestion", "--params", f"raw_data_root={raw}"]
-    result = subprocess.run([os.sys.executable, *command[1:]], cwd=clone, env=environment, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "kedro", "run", "--pipelines", "ingestion", "--params", f"raw_data_root={raw}"]
+    result = subprocess.run(command, cwd=clone, env=environment, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
     assert status.stdout == "", status.stdout

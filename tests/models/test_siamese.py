@@ -3,7 +3,12 @@ import pytest
 import torch
 
 from gans_fingerprints.models.checkpoints import CheckpointStore
-from gans_fingerprints.models.siamese import SiameseBranch, contrastive_loss, paired_distance, pairwise_distance
+from gans_fingerprints.models.siamese import (
+    SiameseBranch,
+    contrastive_loss,
+    paired_distance,
+    pairwise_distance,
+)
 from gans_fingerprints.models.siamese_training import (
     PairData,
     SiameseConfig,
@@ -192,6 +197,8 @@ def test_a_longer_checkpoint_is_never_returned_for_a_shorter_run(tmp_path, caplo
         assert torch.equal(value, fresh_model.state_dict()[key]), key
     assert any(not torch.equal(value, long_model.state_dict()[key]) for key, value in model.state_dict().items())
     assert store.latest()["epoch"] == 2
+    assert sorted(torch.load(p, weights_only=True)["epoch"] for p in tmp_path.glob("*.pt")) == [2, 4], \
+        "the short run kept the long run's checkpoint"
 
 
 def test_a_finished_run_with_the_same_settings_is_reused_and_says_so(tmp_path, caplog):

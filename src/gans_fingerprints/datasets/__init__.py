@@ -5,7 +5,12 @@ from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderData
 from gans_fingerprints.datasets.image_stack import ImageStackDataset
 from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
 from gans_fingerprints.datasets.raw_root import RawDataRoot, RawDataRootDataset
-from gans_fingerprints.datasets.release import ReleaseDataset, ReleaseTarget, SyntheticRelease, TargetNotEmptyError
+from gans_fingerprints.datasets.release import (
+    ReleaseDataset,
+    ReleaseTarget,
+    SyntheticRelease,
+    TargetNotEmptyError,
+)
 from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
 __all__ = [

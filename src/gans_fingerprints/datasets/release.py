@@ -8,6 +8,8 @@ import io
 import json
 import logging
 import os
+import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,8 @@ from gans_fingerprints.layout import natural_order
 
 MARKER_NAME = ".gans_fingerprints_release.json"
 GENERATORS_NAME = ".gans_fingerprints_generators.pt"
+JOURNAL_NAME = ".gans_fingerprints_release.journal"
+STAGING_NAME = ".gans_fingerprints_staging"
 LAYOUT_TOP_LEVEL = ("subtask1", "subtask2", "ground_truth")
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ class ReleaseTarget:
     marker: dict[str, Any] | None
     problems: tuple[str, ...] = ()
     missing: int = 0
+    verified: dict[str, list[Any]] = field(default_factory=dict)
 
     def holds(self, writer: str, settings: dict[str, Any]) -> bool:
         """True when the root holds a complete, intact release of ``writer`` with exactly ``settings``."""
@@ -103,70 +108,122 @@ class ReleaseTarget:
             )
 
 
-def _file_record(path: Path, digest: str) -> list[Any]:
-    status = path.stat()
-    return [status.st_size, status.st_mtime_ns, digest]
+def _inside_layout(relative: str) -> bool:
+    """Whether a recorded path is one a build may write: under the layout folders, or the weights file."""
+    parts = Path(relative).parts
+    return ".." not in parts and bool(parts) and (parts[0] in LAYOUT_TOP_LEVEL or relative == GENERATORS_NAME)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _unchanged(path: Path, record: list[Any] | None) -> bool:
-    """Whether ``path`` is still the file the build recorded (``None``: planned by an interrupted build)."""
-    if record is None:
-        return True
+def _unchanged(path: Path, record: list[Any]) -> bool:
+    """Whether ``path`` still holds what the build wrote (``[size, mtime_ns or None, sha256]``)."""
     size, mtime_ns, digest = record
     status = path.stat()
     if status.st_size != size:
         return False
-    return status.st_mtime_ns == mtime_ns or _sha256(path) == digest  # a copied release keeps its content
+    if status.st_mtime_ns == mtime_ns:
+        return True
+    return hashlib.sha256(path.read_bytes()).hexdigest() == digest  # a copied release keeps its content
 
 
-def _scan(root: Path, marker: dict[str, Any] | None) -> tuple[list[str], int]:
-    """Problems that forbid writing under ``root`` (foreign, changed or linked entries) and missing files."""
-    if marker is not None and "files" not in marker:
-        return [f"{root / MARKER_NAME} comes from an older version that did not record which files it wrote; "
-                f"check that nothing of yours is under {root} and delete it to rebuild"], 0
-    recorded: dict[str, Any] = (marker or {}).get("files", {})
-    problems: list[str] = []
-    seen = 0
-    for name in (*LAYOUT_TOP_LEVEL, GENERATORS_NAME):
+def _read_journal(root: Path) -> dict[str, list[Any]]:
+    """Files an interrupted build was writing: each journaled with its size and hash just before it was written."""
+    path = root / JOURNAL_NAME
+    if not path.is_file() or path.is_symlink():
+        return {}
+    entries = {}
+    for line in path.read_text().splitlines():
+        with contextlib.suppress(ValueError, TypeError):  # a torn last line: that file was never written
+            relative, size, digest = json.loads(line)
+            entries[relative] = [size, None, digest]
+    return entries
+
+
+def _layout_entries(root: Path) -> tuple[list[Path], list[str]]:
+    """Every file under the layout folders (and the weights file), and every link found there."""
+    files: list[Path] = []
+    links: list[str] = []
+    for name in (*LAYOUT_TOP_LEVEL, GENERATORS_NAME, JOURNAL_NAME):
         top = root / name
         if top.is_symlink():
-            problems.append(f"{top} is a link to {os.readlink(top)} (links are your data)")
-            continue
-        if top.is_file():
-            entries = [top]
+            links.append(f"{top} is a link to {os.readlink(top)} (links are your data)")
+        elif top.is_file():
+            files.append(top)
         elif top.is_dir():
-            entries = []
             for current, subdirs, names in os.walk(top):
-                for sub in subdirs:
-                    if os.path.islink(os.path.join(current, sub)):
-                        link = Path(current) / sub
-                        problems.append(f"{link} is a link to {os.readlink(link)} (links are your data)")
-                entries += [Path(current) / file for file in names]
-        else:
+                for entry in (*subdirs, *names):
+                    path = Path(current) / entry
+                    if path.is_symlink():
+                        links.append(f"{path} is a link to {os.readlink(path)} (links are your data)")
+                    elif entry in names:
+                        files.append(path)
+    return files, links
+
+
+def _scan(root: Path, marker: dict[str, Any] | None) -> tuple[list[str], dict[str, list[Any]], int]:
+    """Problems that forbid writing under ``root``, the verified files of earlier builds, and missing files."""
+    if marker is not None and "files" not in marker:
+        legacy = (
+            f"{root / MARKER_NAME} comes from an older version that did not record which files it wrote; "
+            f"check that nothing of yours is under {root} and delete it to rebuild"
+        )
+        return [legacy], {}, 0
+    recorded = {rel: rec for rel, rec in (marker or {}).get("files", {}).items() if _inside_layout(rel)}
+    if marker is not None and not marker.get("complete"):
+        recorded.update(_read_journal(root))
+    files, problems = _layout_entries(root)
+    verified: dict[str, list[Any]] = {}
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        if relative == JOURNAL_NAME:
             continue
-        for path in entries:
-            relative = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                problems.append(f"{path} is a link to {os.readlink(path)} (links are your data)")
-            elif relative not in recorded:
-                problems.append(f"{path} was not written by this project")
-            elif not _unchanged(path, recorded[relative]):
-                problems.append(f"{path} changed since this project wrote it")
-            else:
-                seen += 1
-    return problems, len(recorded) - seen
+        if relative not in recorded:
+            problems.append(f"{path} was not written by this project")
+        elif not _unchanged(path, recorded[relative]):
+            problems.append(f"{path} changed since this project wrote it")
+        else:
+            verified[relative] = recorded[relative]
+    return problems, verified, len(recorded) - len(verified)
 
 
-def _write_png(path: Path, pixels: np.ndarray) -> list[Any]:
+def _png_bytes(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels, mode="L").save(buffer, format="PNG", compress_level=6)
-    data = buffer.getvalue()
-    path.write_bytes(data)
-    return _file_record(path, hashlib.sha256(data).hexdigest())
+    return buffer.getvalue()
+
+
+class _Writer:
+    """Writes new files only, whole or not at all, journaling each (size, hash) just before it appears.
+
+    Each file is written in a staging folder of the build's own and then hard-linked to its
+    place, which fails rather than replace a file that is already there.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: dict[str, list[Any]] = {}
+        self._staging = root / STAGING_NAME
+        shutil.rmtree(self._staging, ignore_errors=True)  # what an interrupted build left half-written
+        self._staging.mkdir()
+        self._journal = (root / JOURNAL_NAME).open("w")
+        self._lock = threading.Lock()
+
+    def write(self, relative: str, data: bytes) -> None:
+        digest = hashlib.sha256(data).hexdigest()
+        staged = self._staging / f"{digest}-{threading.get_ident()}"
+        staged.write_bytes(data)
+        with self._lock:
+            self._journal.write(json.dumps([relative, len(data), digest]) + "\n")
+            self._journal.flush()
+        path = self.root / relative
+        os.link(staged, path)  # FileExistsError rather than overwrite
+        staged.unlink()
+        with self._lock:
+            self.written[relative] = [len(data), path.stat().st_mtime_ns, digest]
+
+    def close(self) -> None:
+        self._journal.close()
+        (self.root / JOURNAL_NAME).unlink()
+        shutil.rmtree(self._staging)
 
 
 class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
@@ -175,9 +232,10 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
     The marker file records every file and folder a build writes (size, time, SHA-256). Saving
     refuses, and changes nothing, when ``subtask1/``, ``subtask2/``, ``ground_truth/`` hold any
     file the marker does not record, a recorded file that changed, or any link; otherwise it
-    removes exactly the recorded files of the earlier build before writing. The marker is written
-    first (incomplete, listing both the old files and the planned ones) and completed last, so an
-    interrupted write is rebuilt on the next run instead of blocking it.
+    removes exactly the verified files of the earlier build before writing. While writing, the
+    marker says incomplete and a journal lists each new file (size, hash) just before it is
+    written, so an interrupted write is rebuilt on the next run, and a file someone else puts at
+    a path the build had not reached yet stays theirs.
     """
 
     def __init__(self, *, path: str, workers: int | None = None, metadata: dict[str, Any] | None = None) -> None:
@@ -187,20 +245,30 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
 
     def load(self) -> ReleaseTarget:
         marker_path = self._root / MARKER_NAME
-        marker = json.loads(marker_path.read_text()) if marker_path.is_file() else None
-        problems, missing = _scan(self._root, marker)
-        return ReleaseTarget(root=str(self._root), marker=marker, problems=tuple(problems), missing=missing)
+        marker, problems = None, []
+        if marker_path.is_symlink():
+            problems.append(f"{marker_path} is a link to {os.readlink(marker_path)} (links are your data)")
+        elif marker_path.is_file():
+            try:
+                marker = json.loads(marker_path.read_text())
+            except (ValueError, UnicodeDecodeError):
+                problems.append(f"{marker_path} is not a readable marker of this project")
+        if problems:
+            return ReleaseTarget(root=str(self._root), marker=None, problems=tuple(problems))
+        problems, verified, missing = _scan(self._root, marker)
+        return ReleaseTarget(str(self._root), marker, tuple(problems), missing, verified)
 
     def _write_marker(self, marker: dict[str, Any]) -> None:
         partial = self._root / (MARKER_NAME + ".partial")
+        partial.unlink(missing_ok=True)
         partial.write_text(json.dumps(marker, indent=1))
         os.replace(partial, self._root / MARKER_NAME)
 
-    def _remove_recorded(self, marker: dict[str, Any]) -> None:
-        """Delete the files an earlier build recorded, then its folders that are left empty."""
-        for relative in marker.get("files", {}):
+    def _remove(self, files: dict[str, Any], directories: list[str]) -> None:
+        """Delete verified files of an earlier build, then its folders that are left empty."""
+        for relative in files:
             (self._root / relative).unlink(missing_ok=True)
-        for relative in sorted(marker.get("directories", []), key=len, reverse=True):
+        for relative in sorted(filter(_inside_layout, directories), key=len, reverse=True):
             with contextlib.suppress(OSError):  # not empty or already gone: leave it
                 (self._root / relative).rmdir()
 
@@ -210,44 +278,45 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
             return
         target = self.load()
         target.check_writable()
-        old = target.marker or {}
         planned = data.planned_files()
         directories = sorted({parent.as_posix() for f in planned for parent in Path(f).parents if parent != Path(".")})
+        old_directories = (target.marker or {}).get("directories", [])
         marker = {
             "writer": data.writer,
             "settings": data.settings,
             "complete": False,
             "counts": data.counts(),
             "provenance": data.provenance,
-            # until complete: every file of the old build and the planned ones, so a rerun may remove them
-            "files": {**old.get("files", {}), **dict.fromkeys(planned)},
-            "directories": sorted({*old.get("directories", []), *directories}),
+            # until complete: the earlier build's files (a rerun may remove them); new ones are journaled
+            "files": target.verified,
+            "directories": sorted({*old_directories, *directories}),
         }
         self._root.mkdir(parents=True, exist_ok=True)
         self._write_marker(marker)
-        self._remove_recorded(old)
+        writer = _Writer(self._root)
+        self._remove(target.verified, old_directories)
+        marker["files"] = {}  # the earlier build is gone; from here on only the journal speaks for files
+        self._write_marker(marker)
         for directory in directories:
             (self._root / directory).mkdir(parents=True, exist_ok=True)
-        written: dict[str, list[Any]] = {}
         if data.generator_states is not None:
             import torch  # noqa: PLC0415
 
-            torch.save(data.generator_states, self._root / GENERATORS_NAME)
-            written[GENERATORS_NAME] = _file_record(self._root / GENERATORS_NAME, _sha256(self._root / GENERATORS_NAME))
+            buffer = io.BytesIO()
+            torch.save(data.generator_states, buffer)
+            writer.write(GENERATORS_NAME, buffer.getvalue())
         jobs = [
             (f"{folder}/{image_id}.png", stack[i])
             for folder, (ids, stack) in data.images.items()
             for i, image_id in enumerate(ids)
         ]
         with ThreadPoolExecutor(self._workers) as pool:  # zlib releases the GIL
-            records = pool.map(lambda job: _write_png(self._root / job[0], job[1]), jobs)
-            written.update(zip((relative for relative, _ in jobs), records, strict=True))
+            list(pool.map(lambda job: writer.write(job[0], _png_bytes(job[1])), jobs))
         for name, table in data.ground_truth.items():
-            path = self._root / "ground_truth" / name
-            table.to_csv(path, index=False)
-            written[f"ground_truth/{name}"] = _file_record(path, _sha256(path))
-        marker.update(complete=True, files=written, directories=directories)
+            writer.write(f"ground_truth/{name}", table.to_csv(index=False).encode())
+        marker.update(complete=True, files=writer.written, directories=directories)
         self._write_marker(marker)
+        writer.close()
         logger.info("Wrote %d images of the %s release under %s.", len(jobs), data.writer, self._root)
 
     def _describe(self) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Per-epoch training checkpoints in one folder (only the latest is kept)."""
+"""Per-epoch training checkpoints in one folder: the latest of each run (settings, data and length)."""
 
 from __future__ import annotations
 
@@ -9,47 +9,61 @@ from typing import Any
 
 import torch
 
-CHECKPOINT_NAME = "latest.pt"
 logger = logging.getLogger(__name__)
 
 
 class CheckpointStore:
-    """Saves and loads the latest checkpoint atomically (write, then rename)."""
+    """Saves and loads checkpoints atomically (write, then rename), one file per run.
+
+    A checkpoint's ``state`` holds at least ``fingerprint`` (settings and data, the length left
+    out), ``epoch`` (finished epochs) and ``epochs`` (the length of the run that saved it). Runs
+    of other lengths or settings keep their own files, so a short trial run never overwrites the
+    checkpoint of a long one.
+    """
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
+    def _path(self, fingerprint: str, epochs: int) -> Path:
+        return self.directory / f"{fingerprint}-{epochs}epochs.pt"
+
     def save(self, state: dict[str, Any]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        partial = self.directory / (CHECKPOINT_NAME + ".partial")
+        path = self._path(state["fingerprint"], state["epochs"])
+        partial = path.with_name(path.name + ".partial")
         torch.save(state, partial)
-        os.replace(partial, self.directory / CHECKPOINT_NAME)
+        os.replace(partial, path)
+
+    def _load(self, path: Path) -> dict[str, Any]:
+        return torch.load(path, map_location="cpu", weights_only=True)
 
     def latest(self) -> dict[str, Any] | None:
-        path = self.directory / CHECKPOINT_NAME
-        return torch.load(path, map_location="cpu", weights_only=True) if path.exists() else None
+        """The most recently saved checkpoint of any run, or ``None``."""
+        paths = sorted(self.directory.glob("*.pt"), key=lambda p: p.stat().st_mtime_ns)
+        return self._load(paths[-1]) if paths else None
 
     def resumable(self, fingerprint: str, epochs: int, what: str = "training") -> dict[str, Any] | None:
-        """The latest checkpoint if it is a prefix of the run asked for, else ``None`` (train afresh).
+        """The furthest checkpoint that is a prefix of the run asked for, else ``None`` (train afresh).
 
-        A prefix has the same ``fingerprint`` (settings and data, the length left out) and at most
-        ``epochs`` finished epochs; one with exactly ``epochs`` is a finished run, reused as it is.
-        A longer run is never cut short and passed off as this one.
+        A prefix has the same ``fingerprint`` and at most ``epochs`` finished epochs; one with
+        exactly ``epochs`` is a finished run, reused as it is. A longer run is never cut short and
+        passed off as this one.
         """
-        saved = self.latest()
-        if saved is None:
+        saved = [self._load(path) for path in sorted(self.directory.glob(f"{fingerprint}-*epochs.pt"))]
+        prefixes = [state for state in saved if state["epoch"] <= epochs]
+        if not prefixes:
+            if saved:
+                longest = max(state["epoch"] for state in saved)
+                logger.warning(
+                    "The saved %s checkpoint has %d epochs, more than the %d asked for; training from scratch "
+                    "(that checkpoint is kept).", what, longest, epochs,
+                )
+            elif any(self.directory.glob("*.pt")):
+                logger.info("No saved %s checkpoint has these settings and data; training from scratch.", what)
             return None
-        if saved.get("fingerprint") != fingerprint:
-            logger.warning("The saved %s checkpoint was made with other settings or data; training from scratch.", what)
-            return None
-        if saved["epoch"] > epochs:
-            logger.warning(
-                "The saved %s checkpoint has %d epochs, more than the %d asked for; training from scratch.",
-                what, saved["epoch"], epochs,
-            )
-            return None
-        if saved["epoch"] == epochs:
+        best = max(prefixes, key=lambda state: state["epoch"])
+        if best["epoch"] == epochs:
             logger.info("Reusing the finished %s of %d epochs with exactly these settings and data.", what, epochs)
         else:
-            logger.info("Resuming %s after epoch %d of %d.", what, saved["epoch"], epochs)
-        return saved
+            logger.info("Resuming %s after epoch %d of %d.", what, best["epoch"], epochs)
+        return best

@@ -27,7 +27,12 @@ import torch
 
 from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.models.checkpoints import CheckpointStore
-from gans_fingerprints.models.siamese import SiameseBranch, contrastive_loss, paired_distance, pairwise_distance
+from gans_fingerprints.models.siamese import (
+    SiameseBranch,
+    contrastive_loss,
+    paired_distance,
+    pairwise_distance,
+)
 from gans_fingerprints.progress import track
 
 logger = logging.getLogger(__name__)
@@ -310,6 +315,7 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
             checkpoints.save(
                 {
                     "epoch": epoch,
+                    "epochs": config.epochs,
                     "fingerprint": fingerprint,
                     "model": model.state_dict(),
                     "optimiser": optimiser.state_dict(),

@@ -11,7 +11,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from gans_fingerprints.datasets import ImageFolderDataset, OptionalCSVDataset, RawDataRootDataset
+from gans_fingerprints.datasets import (
+    ImageFolderDataset,
+    OptionalCSVDataset,
+    RawDataRootDataset,
+)
 from gans_fingerprints.layout import SPLITS
 from gans_fingerprints.pipelines.ingestion.nodes import (
     MANIFEST_COLUMNS,
@@ -307,10 +311,21 @@ def test_every_split_is_checked_before_any_is_written(sample_root):
 
 def test_ground_truth_is_checked_against_the_listed_files_first(sample_root):
     path = sample_root / "ground_truth" / "subtask2_test.csv"
-    path.write_text(path.read_text().replace("\n00001,", "\n99999,"))
-    with pytest.raises(IngestionError, match="99999"):
+    original = path.read_text()
+    path.write_text(original.replace("\n00001,", "\n99999,"))
+    with pytest.raises(IngestionError, match=r"1 id\(s\) not among the images \(e\.g\. \['99999'\]\), 1 image\(s\) without"):
         start(sample_root, with_truth=True)
+    path.write_text(original)
+    Image.new("L", (32, 32)).save(sample_root / "subtask2" / "test" / "generated_unknown" / "unlabelled.png")
+    with pytest.raises(IngestionError, match=r"1 image\(s\) without a label \(e\.g\. \['unlabelled'\]\)"):
+        start(sample_root, with_truth=True)
+
+
+def test_labels_of_images_skipped_as_unreadable_are_dropped(sample_root, caplog):
     (sample_root / "subtask2" / "test" / "generated_unknown" / "00001.png").write_bytes(b"unreadable")
-    path.write_text(path.read_text().replace("\n99999,", "\n00001,"))
-    run = start(sample_root, with_truth=True)  # an unreadable image may still be labelled here
-    assert len(run["splits"]["subtask2_test"].images["test/generated_unknown"]) == 15
+    run = start(sample_root, with_truth=True)  # listed, so labelled: fine before decoding
+    manifest, _, _ = ingest_split(run, PARAMS, split=SPLIT["subtask2_test"])
+    with caplog.at_level(logging.WARNING, logger="gans_fingerprints"):
+        truth = validate_subtask2_truth(manifest, _truth(sample_root, "subtask2_test.csv", ["image_id", "subset"]), PARAMS)
+    assert len(truth) == 14 and "00001" not in set(truth["image_id"])
+    assert "Dropping the labels of 1 test image(s) skipped as unreadable" in caplog.text

@@ -19,7 +19,12 @@ from PIL import Image, UnidentifiedImageError
 from gans_fingerprints.datasets import ImageFolder, RawDataRoot
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.splits import holdout_split
-from gans_fingerprints.imaging import UnsupportedImageModeError, content_hash, resize_square, to_grayscale_array
+from gans_fingerprints.imaging import (
+    UnsupportedImageModeError,
+    content_hash,
+    resize_square,
+    to_grayscale_array,
+)
 from gans_fingerprints.layout import (
     GENERATED_SUBSET_PATTERN,
     LAYOUT_DOC,
@@ -131,8 +136,8 @@ def start_ingestion(  # noqa: PLR0913 - one argument per dataset keeps the pipel
     _check_root(raw_root)
     images = {"subtask1": subtask1_images, "subtask2": subtask2_images}
     splits = {split.key: discover_split(images[split.subtask], params, split) for split in SPLITS}
-    validate_subtask1_truth(_listed(splits["subtask1_test"]), subtask1_truth, every_image_labelled=False)
-    validate_subtask2_truth(_listed(splits["subtask2_test"]), subtask2_truth, params, every_image_labelled=False)
+    validate_subtask1_truth(_listed(splits["subtask1_test"]), subtask1_truth, after_decoding=False)
+    validate_subtask2_truth(_listed(splits["subtask2_test"]), subtask2_truth, params, after_decoding=False)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
     logger.info("Ingestion %s of %s.", run_id, raw_root.path)
     return {"run_id": run_id, "root": raw_root.path, "splits": splits}
@@ -151,17 +156,28 @@ def _listed(files: SplitFiles) -> pd.DataFrame:
 def _check_root(raw_root: RawDataRoot) -> None:
     fix = f"Check the path given with --params raw_data_root=... ({LAYOUT_DOC})."
     if raw_root.kind == "broken_link":
-        raise IngestionError(f"raw_data_root {raw_root.path} is a link to {raw_root.link_target}, which does not exist. {fix}")
+        raise IngestionError(f"raw_data_root {raw_root.path} is a link to {raw_root.links['']}, which does not exist. {fix}")
     if raw_root.kind == "missing":
         raise IngestionError(f"raw_data_root {raw_root.path} does not exist. {fix}")
     if raw_root.kind == "file":
         raise IngestionError(f"raw_data_root {raw_root.path} is a file, not a folder. {fix}")
+    if raw_root.kind == "unreadable":
+        raise IngestionError(f"raw_data_root {raw_root.path} cannot be read ({raw_root.reason}). {fix}")
     if not {"subtask1", "subtask2"} & set(raw_root.entries):
-        holds = f"it holds {list(raw_root.entries[:5])}" if raw_root.entries else "it is empty"
+        holds = f"it holds {list(raw_root.entries)[:5]}" if raw_root.entries else "it is empty"
         raise IngestionError(
             f"raw_data_root {raw_root.path} holds neither subtask1/ nor subtask2/ ({holds}). {fix} "
             "To make the synthetic benchmark there, run `kedro run --pipelines benchmark` first."
         )
+    for name in ("subtask1", "subtask2", "ground_truth"):
+        kind = raw_root.entries.get(name)
+        if kind == "broken_link":  # would read as an absent subtask and replace its tables with empty ones
+            raise IngestionError(
+                f"{raw_root.path}/{name} is a link to {raw_root.links[name]}, which does not exist (a broken link). "
+                f"Mount or fix its target, or remove the link if that part of the data is absent on purpose."
+            )
+        if kind == "file":
+            raise IngestionError(f"{raw_root.path}/{name} is a file; the layout needs a folder there ({LAYOUT_DOC}).")
 
 
 def _generated_folder_names(images: ImageFolder, split: SplitSpec, subsets: list[str]) -> dict[str, str]:
@@ -447,11 +463,12 @@ def _truth_ids(truth: pd.DataFrame) -> pd.Series:
     return truth["image_id"].astype("string").str.strip()
 
 
-def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, every_image_labelled: bool = True) -> pd.Series:
-    """Ids must be unique and match the test images exactly; returns the stripped ids.
+def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, after_decoding: bool) -> pd.Series:
+    """Ids must be unique and match the test images exactly; returns a mask of the rows to keep.
 
-    With ``every_image_labelled=False`` (files listed, not yet decoded: an unreadable one will be
-    skipped) only labels for images that do not exist are an error.
+    Before decoding (``after_decoding=False``) the ids are those of the listed files, and every
+    mismatch is an error. After decoding, ids the earlier check found among the files but not
+    among the manifest are images skipped as unreadable: their labels are dropped with a warning.
     """
     source = truth.attrs.get("source", "the ground truth file")
     ids = _truth_ids(truth)
@@ -460,13 +477,15 @@ def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, ev
         raise IngestionError(f"{source} lists image id(s) {duplicated[:10]} more than once.")
     unknown = sorted(set(ids) - set(expected_ids), key=natural_key)
     missing = sorted(set(expected_ids) - set(ids), key=natural_key)
-    if unknown or (missing and every_image_labelled):
+    if missing or (unknown and not after_decoding):
         raise IngestionError(
             f"{source} does not match the {what}: {len(unknown)} id(s) not among the images "
             f"(e.g. {unknown[:5]}), {len(missing)} image(s) without a label (e.g. {missing[:5]}). "
             "Use the ground truth file that belongs to this test folder, or remove it."
         )
-    return ids
+    if unknown:
+        logger.warning("Dropping the labels of %d test image(s) skipped as unreadable, e.g. %s.", len(unknown), unknown[:5])
+    return ids.isin(set(expected_ids))
 
 
 def _sorted_truth(ids: pd.Series, column: str, values: pd.Series) -> pd.DataFrame:
@@ -484,7 +503,7 @@ def _validated_truth(  # noqa: PLR0913
     parse: Callable[[pd.Series], pd.Series],
     allowed: list[Any],
     dtype: str,
-    every_image_labelled: bool,
+    after_decoding: bool,
 ) -> pd.DataFrame:
     """Shared check of a ground-truth table: ids match ``images`` exactly, ``column`` in ``allowed``."""
     run_id = test_manifest.attrs.get(RUN_ATTRIBUTE)
@@ -495,17 +514,17 @@ def _validated_truth(  # noqa: PLR0913
     if test_manifest.empty:
         logger.warning("Ignoring %s: there are no %s test images.", truth.attrs.get("source"), subtask)
         return empty
-    ids = _check_truth_ids(truth, images, f"{subtask} test images", every_image_labelled)
+    keep = _check_truth_ids(truth, images, f"{subtask} test images", after_decoding)
     values = parse(truth[column])
     invalid = truth.index[~values.isin(allowed)]
     if len(invalid):
         lines = [int(row) + 2 for row in invalid[:10]]  # +1 for the header, +1 for 1-based lines
         raise IngestionError(f"{truth.attrs.get('source')}: {column} must be one of {allowed} on line(s) {lines}.")
-    return _stamped(_sorted_truth(ids, column, values.astype(dtype)), run_id)
+    return _stamped(_sorted_truth(_truth_ids(truth)[keep], column, values[keep].astype(dtype)), run_id)
 
 
 def validate_subtask1_truth(
-    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, every_image_labelled: bool = True
+    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, after_decoding: bool = True
 ) -> pd.DataFrame:
     """Check ``ground_truth/subtask1_test.csv`` against the test reals; returns (image_id, label), 1 = used."""
     reals = test_manifest.loc[test_manifest["role"] == "real", "image_id"]
@@ -518,12 +537,12 @@ def validate_subtask1_truth(
         parse=lambda labels: pd.to_numeric(labels, errors="coerce"),
         allowed=[0, 1],
         dtype="int64",
-        every_image_labelled=every_image_labelled,
+        after_decoding=after_decoding,
     )
 
 
 def validate_subtask2_truth(
-    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any], every_image_labelled: bool = True
+    test_manifest: pd.DataFrame, truth: pd.DataFrame | None, params: dict[str, Any], after_decoding: bool = True
 ) -> pd.DataFrame:
     """Check ``ground_truth/subtask2_test.csv`` against the test images; returns (image_id, subset)."""
     return _validated_truth(
@@ -535,7 +554,7 @@ def validate_subtask2_truth(
         parse=lambda subsets: subsets.astype("string").str.strip(),
         allowed=[str(subset) for subset in params["subsets"]],
         dtype="string",
-        every_image_labelled=every_image_labelled,
+        after_decoding=after_decoding,
     )
 
 

@@ -17,7 +17,6 @@ from gans_fingerprints.pipelines.ingestion.nodes import (
     validate_subtask2_truth,
 )
 
-
 INGESTION_TABLES = (
     *(f"{split.key}_manifest" for split in SPLITS),
     "subtask1_test_ground_truth",

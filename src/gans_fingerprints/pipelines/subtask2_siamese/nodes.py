@@ -13,12 +13,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
-from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.evaluation.subtask2 import (
+    evaluate_subtask2,
+    make_subtask2_run_file,
+)
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -55,7 +58,10 @@ def train_subtask2_siamese(
     """Train the Siamese branch; returns the model (weights, config, subsets), its history and its parameters."""
     check_subtask2_training(split)
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
-    from gans_fingerprints.models.siamese_training import config_from_params, train_siamese  # noqa: PLC0415
+    from gans_fingerprints.models.siamese_training import (  # noqa: PLC0415
+        config_from_params,
+        train_siamese,
+    )
 
     data, subsets = _pair_data(split, train_images)
     config = config_from_params(params, int(train_images.shape[1]))
