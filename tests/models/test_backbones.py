@@ -75,3 +75,19 @@ def test_selected_rows_and_empty_input_keep_the_feature_width():
     picked = extract_features(model, preprocess, images, torch.device("cpu"), batch_size=2, rows=rows)
     assert np.allclose(picked, extract_features(model, preprocess, images[rows], torch.device("cpu"), batch_size=2), atol=1e-5)
     assert extract_features(model, preprocess, images[:0], torch.device("cpu")).shape == (0, 1280)
+
+
+def test_random_weights_come_from_the_seed_alone():
+    """The demo's feature-space results changed from run to run: torch's start seed is random per process."""
+    first, _, _ = build_backbone("mobilenet_v2", weights="none", seed=7)
+    torch.manual_seed(123)  # whatever ran before must not matter
+    torch.rand(10)
+    again, _, _ = build_backbone("mobilenet_v2", weights="none", seed=7)
+    other, _, record = build_backbone("mobilenet_v2", weights="none", seed=8)
+    state, state_again, state_other = first.state_dict(), again.state_dict(), other.state_dict()
+    assert all(torch.equal(state[k], state_again[k]) for k in state)
+    assert not all(torch.equal(state[k], state_other[k]) for k in state)
+    assert "seed 8" in record["weights"]
+    generator_state = torch.get_rng_state()
+    build_backbone("mobilenet_v2", weights="none", seed=9)
+    assert torch.equal(torch.get_rng_state(), generator_state), "the global generator is left as it was"

@@ -80,14 +80,22 @@ def _imagenet_state(name: str, download: bool) -> dict[str, torch.Tensor]:
         raise _missing_weights(name, f"{type(error).__name__}: {error}") from error
 
 
-def build_backbone(name: str, weights: str = "imagenet", download: bool = True) -> tuple[nn.Module, Callable, dict]:
-    """The feature extractor, its preprocessing, and a record of which weights it carries."""
+def build_backbone(
+    name: str, weights: str = "imagenet", download: bool = True, seed: int = 0
+) -> tuple[nn.Module, Callable, dict]:
+    """The feature extractor, its preprocessing, and a record of which weights it carries.
+
+    With ``weights="none"`` the random initialisation comes from ``seed`` alone (torch's global
+    generator is left as it was), so the same seed gives the same features in every run.
+    """
     if name not in BACKBONES:
         raise UserInputError(f"Unknown backbone {name!r}; choose from {sorted(BACKBONES)}.")
     if weights not in WEIGHT_CHOICES:
         raise UserInputError(f"weights must be one of {WEIGHT_CHOICES}, got {weights!r}.")
     spec = BACKBONES[name]
-    model = spec.builder(weights=None)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = spec.builder(weights=None)
     if weights == "imagenet":
         state = _imagenet_state(name, download)
         try:  # torchvision checks the hash only when it downloads, not for a file already cached
@@ -96,7 +104,7 @@ def build_backbone(name: str, weights: str = "imagenet", download: bool = True) 
             raise _missing_weights(name, f"{weights_file(name)} does not hold {name}'s weights; replace it") from error
         record = {"weights": str(spec.weights), "file": str(weights_file(name))}
     else:
-        record = {"weights": "none (random initialisation; features are not ImageNet features)"}
+        record = {"weights": f"none (random initialisation, seed {seed}; features are not ImageNet features)"}
     setattr(model, spec.head, nn.Identity())
     model.feature_count = spec.features  # type: ignore[assignment]
     record.update({"backbone": name, "features": spec.features, "preprocessing": repr(spec.weights.transforms())})

@@ -39,7 +39,9 @@ def membership_spaces(
     from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
 
     rows = subtask1_rows(train_manifest, test_manifest)
-    model, preprocess, record = build_backbone(str(params["backbone"]), str(params["weights"]), bool(params["download_weights"]))
+    model, preprocess, record = build_backbone(
+        str(params["backbone"]), str(params["weights"]), bool(params["download_weights"]), int(params["seed"])
+    )
     device = resolve_device(str(params["device"]))
     spaces: dict[str, Any] = {"pixels": {}, "features": {}, "record": record}
     for name, table in rows.items():

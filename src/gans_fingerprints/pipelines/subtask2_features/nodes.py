@@ -50,7 +50,7 @@ def extract_backbone_features(
     check_subtask2_training(split)
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
-    model, preprocess, record = build_backbone(backbone, str(params["weights"]), bool(params["download_weights"]))
+    model, preprocess, record = build_backbone(backbone, str(params["weights"]), bool(params["download_weights"]), int(params["seed"]))
     device = resolve_device(str(params["device"]))
     batch, precision = int(params["batch_size"]), str(params["precision"])
     start = time.perf_counter()
