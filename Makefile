@@ -19,8 +19,9 @@ demo: env
 	$(UV) run --frozen kedro run --env demo --pipelines benchmark
 	$(UV) run --frozen kedro run --env demo
 
-## The test suite.
+## Lint (ruff, configured in pyproject.toml), then the test suite.
 test: env
+	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest
 
 benchmark-ingestion: env

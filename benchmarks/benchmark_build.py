@@ -34,6 +34,7 @@ def build(profile: str, device: str) -> tuple[float, dict]:
             cwd=project,
             env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"},
             capture_output=True,
+            check=False,
             text=True,
         )
         wall = time.perf_counter() - start

@@ -63,7 +63,7 @@ def write_release(root: Path, total: int, size: int, seed: int = 0) -> None:
 
 PEAK_WRAPPER = """
 import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+code = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
 sys.stdout.write(code.stdout[-3000:]); sys.stderr.write(code.stderr[-3000:])
 print(f"PEAK_RSS_KIB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 sys.exit(code.returncode)
@@ -74,7 +74,7 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     """Run ``command`` under its own wrapper process; return (seconds, peak RSS in MiB) of it alone."""
     start = time.perf_counter()
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
-    result = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *command], cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *command], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")

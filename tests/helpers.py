@@ -11,11 +11,13 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 
-def run_pipelines(project: Path, pipelines: list[str], env: str | None = None, **runtime_params: Any) -> None:
-    """Run ``pipelines`` in ``project`` through a KedroSession, as ``kedro run --params`` would."""
+def run_pipelines(
+    project: Path, pipelines: list[str], env: str | None = None, namespaces: list[str] | None = None, **runtime_params: Any
+) -> None:
+    """Run ``pipelines`` in ``project`` through a KedroSession, as ``kedro run --params [--namespaces]`` would."""
     bootstrap_project(project)
     with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params) as session:
-        session.run(pipeline_names=pipelines)
+        session.run(pipeline_names=pipelines, namespaces=namespaces)
 
 
 def versions(project: Path, layer: str, name: str) -> list[Path]:

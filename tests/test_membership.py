@@ -49,6 +49,6 @@ def test_cross_validation_never_shows_held_out_labels_to_the_scorer():
         scores = attack_scores("gan_leaks", reals, generated, reference, {})
         return scores[train_index], scores[held_out_index]
 
-    out_ranks, predictions = cross_validated(labels, fold_scores, folds=5, seed=0)
+    _, predictions = cross_validated(labels, fold_scores, folds=5, seed=0)
     assert set().union(*seen) == set(range(20)) and sum(len(s) for s in seen) == 20
     assert (predictions == labels).mean() == 1.0

@@ -16,7 +16,7 @@ def resolve_device(name: str = "auto") -> torch.device:
     else:
         device = torch.device(name)
         if device.type == "cuda" and not torch.cuda.is_available():
-            from gans_fingerprints.errors import UserInputError
+            from gans_fingerprints.errors import UserInputError  # noqa: PLC0415 - only on this error path
 
             raise UserInputError(f"device '{name}' was asked for but no CUDA device is available; use device: auto or cpu")
     logger.info("Using torch device %s", device)

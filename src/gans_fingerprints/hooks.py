@@ -22,13 +22,23 @@ def _catalog_name(error: DatasetError) -> str | None:
     return prefix if prefix and all(c.isalnum() or c in "_.-" for c in prefix) else None
 
 
+KEDRO_SELECTION_ERRORS = ("Pipeline does not contain nodes with the following namespaces",)
+"""Kedro's own messages for a mistyped ``--namespaces``: the user's typo, not a bug."""
+
+
 def _user_error_in_chain(error: BaseException | None) -> UserInputError | None:
-    """The user-input error behind ``error``; a missing input file of a catalog dataset counts as one."""
+    """The user-input error behind ``error``; a missing input file of a catalog dataset counts as one,
+    and so does a namespace that no pipeline has."""
     dataset = None
     saw_dataset_error = False
     while error is not None:
         if isinstance(error, UserInputError):
             return error
+        if isinstance(error, ValueError) and str(error).startswith(KEDRO_SELECTION_ERRORS):
+            from gans_fingerprints.pipelines.subtask2_features.pipeline import BACKBONE_NAMES  # noqa: PLC0415
+
+            namespaces = ", ".join(f"subtask2_features.{name}" for name in BACKBONE_NAMES)
+            return UserInputError(f"{' '.join(str(error).split())}. The namespaces are {namespaces}.")
         if isinstance(error, DatasetError):
             saw_dataset_error = True
             dataset = dataset or _catalog_name(error)
@@ -63,7 +73,7 @@ class ConciseUserErrors:
                 return
             print(f"\nerror: {user_error}", file=sys.stderr)
 
-        excepthook._gans_fingerprints = True  # type: ignore[attr-defined]
+        excepthook._gans_fingerprints = True  # type: ignore[attr-defined]  # noqa: SLF001 - marks the hook as ours
         sys.excepthook = excepthook
 
 
@@ -82,22 +92,6 @@ class BenchmarkRunsAlone:
                 "The benchmark writes the raw data the other pipelines read, so it runs on its own: "
                 "`kedro run --pipelines benchmark`, then `kedro run` (or the pipelines you want)."
             )
-
-
-class BackboneSelection:
-    """Apply ``subtask2_features.backbones`` (from conf or --params) before Kedro builds the pipelines."""
-
-    @hook_impl
-    def after_context_created(self, context) -> None:
-        from kedro.framework.project import pipelines  # noqa: PLC0415
-
-        from gans_fingerprints.pipelines.subtask2_features.selection import (
-            select_backbones,  # noqa: PLC0415
-        )
-
-        backbones = (context.params.get("subtask2_features") or {}).get("backbones")
-        if backbones is not None and select_backbones(backbones):
-            pipelines.configure("gans_fingerprints.pipeline_registry")
 
 
 LOCK_NAME = ".kedro_run.lock"
@@ -192,7 +186,7 @@ class IngestionConsistency:
             self._committed = outputs["ingestion_commit"]
 
     @hook_impl
-    def before_node_run(self, node, catalog, inputs) -> None:  # noqa: ARG002 - hook signature
+    def before_node_run(self, node, catalog, inputs) -> None:
         from gans_fingerprints.pipelines.ingestion.nodes import RUN_ATTRIBUTE  # noqa: PLC0415
         from gans_fingerprints.pipelines.ingestion.pipeline import INGESTION_TABLES  # noqa: PLC0415
 

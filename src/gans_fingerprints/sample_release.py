@@ -76,7 +76,8 @@ def build_sample_release(image_size: int = 64, per_folder: int = 8, seed: int = 
     for subset in SUBSETS:
         reals = [_phantom(rng, image_size) for _ in range(per_folder)]
         add(f"subtask2/train/real/{subset}", sequential_ids(f"{subset}_", per_folder), reals)
-        add(f"subtask2/train/generated/gen_{subset}", sequential_ids(f"gen_{subset}_", per_folder), [_generated_copy(r, rng) for r in reals])
+        copies = [_generated_copy(r, rng) for r in reals]
+        add(f"subtask2/train/generated/gen_{subset}", sequential_ids(f"gen_{subset}_", per_folder), copies)
         test_images += [(subset, _generated_copy(r, rng)) for r in reals]
     order = rng.permutation(len(test_images))
     unknown_ids = sequential_ids("", len(order), width=5)

@@ -12,11 +12,10 @@ CONFIG_LOADER_ARGS = {
 }
 
 from gans_fingerprints.hooks import (  # noqa: E402
-    BackboneSelection,
     BenchmarkRunsAlone,
     ConciseUserErrors,
     IngestionConsistency,
     ProjectLock,
 )
 
-HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), BackboneSelection(), ProjectLock(), IngestionConsistency())
+HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), ProjectLock(), IngestionConsistency())

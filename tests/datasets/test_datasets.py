@@ -20,7 +20,7 @@ def test_image_folder_lists_files_lazily_and_reports_empty_folders(tmp_path):
     assert set(folder.files) == {"a/b/x.png", "a/broken.png"}
     assert {"a", "a/b", "empty"} <= folder.directories
     assert np.asarray(folder.files["a/b/x.png"]())[0, 0] == 9
-    with pytest.raises(Exception):  # decoding is deferred until the loader is called
+    with pytest.raises(DatasetError):  # decoding is deferred until the loader is called
         folder.files["a/broken.png"]()
     assert folder.location("a/b/x.png") == f"{tmp_path}/a/b/x.png"
 

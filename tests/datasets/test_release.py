@@ -63,7 +63,7 @@ def test_a_layout_of_folder_links_is_refused(tmp_path):
     (root / "subtask1").symlink_to(release / "subtask1", target_is_directory=True)
     (root / "subtask2").symlink_to(release / "subtask2", target_is_directory=True)
     before, linked_before = checksums(root), checksums(release)
-    with pytest.raises(TargetNotEmptyError, match="is a link to .*links are your data"):
+    with pytest.raises(TargetNotEmptyError, match=r"is a link to .*links are your data"):
         write_sample_release(root, image_size=16, per_folder=2, seed=1)
     assert checksums(root) == before and checksums(release) == linked_before
     assert not (root / "ground_truth").exists() and not (root / MARKER_NAME).exists()
@@ -111,7 +111,7 @@ def test_a_user_file_at_a_path_an_interrupted_build_had_not_reached_is_kept(buil
     assert not mine.exists()
     mine.write_bytes(b"the user's scan, put where the build had not written yet")
     before = checksums(built)
-    with pytest.raises(TargetNotEmptyError, match="00001.png was not written by this project"):
+    with pytest.raises(TargetNotEmptyError, match=r"00001\.png was not written by this project"):
         write_sample_release(built, image_size=16, per_folder=1, seed=3)
     assert checksums(built) == before
 

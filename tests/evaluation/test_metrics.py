@@ -57,7 +57,7 @@ def test_run_file_format_and_every_rule():
     for bad, message in cases.items():
         with pytest.raises(RunFileError, match=message):
             validate_run_file(bad, ids, labels, "run.csv")
-    with pytest.raises(RunFileError, match="label '1.0'"):
+    with pytest.raises(RunFileError, match=r"label '1\.0'"):
         validate_run_file("a,1.0\n", ["a"], ["0", "1"], "s1.csv")
 
 

@@ -30,8 +30,8 @@ class Outcome:
 
 def kedro_run(project: Path, *args: str) -> Outcome:
     """``kedro run ARGS`` in ``project`` (the working folder is changed for the call)."""
-    from kedro.framework.cli.cli import KedroCLI  # noqa: PLC0415
-    from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
+    from kedro.framework.cli.cli import KedroCLI
+    from kedro.framework.startup import bootstrap_project
 
     previous = Path.cwd()
     os.chdir(project)

@@ -182,7 +182,10 @@ LAYOUT_FAULTS = {
     "whitespace_around_id": (_padded_id, ["' padded'", "whitespace", "Rename the file"]),
     "truth_zero_bytes": (_truth("subtask1_test.csv", ""), ["subtask1_test.csv is empty", "header line 'image_id,label'"]),
     "truth_no_header": (_truth("subtask2_test.csv", "00001,t1\n00002,t2\n"), ["subtask2_test.csv lacks column(s)", "must be the header"]),
-    "truth_extra_field": (_truth("subtask1_test.csv", "image_id,label\nreal_unknown_0001,1,9\n"), ["subtask1_test.csv: line(s) [2] have another number of fields"]),
+    "truth_extra_field": (
+        _truth("subtask1_test.csv", "image_id,label\nreal_unknown_0001,1,9\n"),
+        ["subtask1_test.csv: line(s) [2] have another number of fields"],
+    ),
     "truth_missing_field": (
         _truth_edit("subtask1_test.csv", lambda t: t.assign(label=t["label"].where(t.index != 1))),
         ["subtask1_test.csv: line(s) [3] lack a value"],
@@ -431,15 +434,18 @@ def test_an_interrupted_training_resumes_where_it_stopped(project, raw, tmp_path
 # --- the real terminal: one line, no traceback; a clean git tree after a run --------------------------
 
 @pytest.mark.parametrize(
-    ("params", "fragment"),
+    ("arguments", "fragment"),
     [
-        ("raw_data_root=/no/such/release", "error: raw_data_root /no/such/release does not exist"),
-        ("subtask2_features.backbones=[resnet5]", "error: subtask2_features.backbones must name some of"),
+        (["--pipelines", "ingestion", "--params", "raw_data_root=/no/such/release"],
+         "error: raw_data_root /no/such/release does not exist"),
+        (["--namespaces", "subtask2_features.resnet5"],
+         "error: Pipeline does not contain nodes with the following namespaces: ['subtask2_features.resnet5']. "
+         "The namespaces are subtask2_features.mobilenet_v2, subtask2_features.resnet50"),
     ],
-    ids=["mistyped_root", "mistyped_backbone"],
+    ids=["mistyped_root", "mistyped_backbone_namespace"],
 )
-def test_the_terminal_shows_one_error_line(project, params, fragment):
-    result = kedro_subprocess(project, "--pipelines", "ingestion", "--params", params)
+def test_the_terminal_shows_one_error_line(project, arguments, fragment):
+    result = kedro_subprocess(project, *arguments)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]

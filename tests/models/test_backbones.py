@@ -6,7 +6,7 @@ import torch
 
 from gans_fingerprints.models import backbones
 from gans_fingerprints.models.backbones import BACKBONES, MissingWeightsError, build_backbone, extract_features
-from gans_fingerprints.pipelines.subtask2_features.selection import BACKBONE_NAMES
+from gans_fingerprints.pipelines.subtask2_features.pipeline import BACKBONE_NAMES
 
 
 @pytest.mark.parametrize(("name", "width"), [("mobilenet_v2", 1280), ("resnet50", 2048), ("efficientnet_b0", 1280), ("densenet121", 1024)])
@@ -46,7 +46,7 @@ def test_a_failed_download_becomes_the_clear_error(tmp_path, monkeypatch):
         raise urllib.error.URLError("Name or service not known")
 
     monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
-    with pytest.raises(MissingWeightsError, match="URLError.*put the file at"):
+    with pytest.raises(MissingWeightsError, match=r"URLError.*put the file at"):
         build_backbone("densenet121", weights="imagenet", download=True)
 
 

@@ -23,7 +23,7 @@ class CheckpointDirectoryDataset(AbstractDataset[None, Any]):
 
         return CheckpointStore(self._path)
 
-    def save(self, data: Any) -> None:
+    def save(self, data: Any) -> None:  # noqa: ARG002 - read-only: nothing is saved
         raise DatasetError("CheckpointDirectoryDataset is written by the training node, not saved to")
 
     def _describe(self) -> dict[str, Any]:

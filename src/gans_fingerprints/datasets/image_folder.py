@@ -98,7 +98,7 @@ class ImageFolderDataset(PartitionedDataset):
             for name in names:
                 yield os.path.join(current, name), False
 
-    def save(self, data: Any) -> None:
+    def save(self, data: Any) -> None:  # noqa: ARG002 - read-only: nothing is saved
         raise DatasetError(f"{type(self).__name__} is read-only: it never writes into the raw data folder")
 
     def _exists(self) -> bool:

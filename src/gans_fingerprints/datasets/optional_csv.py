@@ -98,5 +98,5 @@ class OptionalCSVDataset(CSVDataset):
                     blank.append(rows.line_num)
         return ragged, blank
 
-    def save(self, data: pd.DataFrame) -> None:
+    def save(self, data: pd.DataFrame) -> None:  # noqa: ARG002 - read-only: nothing is saved
         raise DatasetError(f"{type(self).__name__} is read-only")

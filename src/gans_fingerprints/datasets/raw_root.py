@@ -54,7 +54,7 @@ class RawDataRootDataset(AbstractDataset[None, RawDataRoot]):
         links.update({name: os.readlink(path / name) for name in names if (path / name).is_symlink()})
         return RawDataRoot(str(path), "folder", entries, links)
 
-    def save(self, data: None) -> None:
+    def save(self, data: None) -> None:  # noqa: ARG002 - read-only: nothing is saved
         raise DatasetError(f"{type(self).__name__} is read-only")
 
     def _describe(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def attribution_metrics(truth: Sequence[str], predicted: Sequence[str], labels: 
     """Subtask 2 metrics, with the per-class table and the confusion matrix (rows = truth)."""
     labels = list(labels)
     matrix = confusion_matrix(truth, predicted, labels=labels)
-    metrics: dict[str, Any] = {"accuracy": float(accuracy_score(truth, predicted)), "n": int(len(truth))}
+    metrics: dict[str, Any] = {"accuracy": float(accuracy_score(truth, predicted)), "n": len(truth)}
     for average in ("weighted", "macro"):
         precision, recall, f1, _ = precision_recall_fscore_support(
             truth, predicted, labels=labels, average=average, zero_division=0

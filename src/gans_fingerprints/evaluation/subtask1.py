@@ -44,12 +44,13 @@ def validate_subtask1_run_files(test_manifest: pd.DataFrame, **run_files: str) -
     ids = test_manifest.loc[test_manifest["role"] == "real", "image_id"].astype(str)
     for name, text in run_files.items():
         validate_run_file(text, ids, ["0", "1"], source=f"{name} (subtask1/test/real_unknown has {len(ids)} images)")
-    return {"checked": sorted(run_files), "test_images": int(len(ids)), "valid": True}
+    return {"checked": sorted(run_files), "test_images": len(ids), "valid": True}
 
 
 def _metrics_rows(results: pd.DataFrame, truth: pd.DataFrame | None, prefix: str) -> dict[str, dict[str, float]]:
     rows = {}
-    for method, group in results.groupby("method", sort=False):
+    for method, rows_of_method in results.groupby("method", sort=False):
+        group = rows_of_method
         if truth is not None:
             group = group.drop(columns=[c for c in ("label",) if c in group]).merge(truth, on="image_id")
         metrics = membership_metrics(group["label"], group["prediction"])
@@ -76,9 +77,8 @@ def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame
     panels = [("cross-validated, training reals", cv, None)] + ([("test", test, ground_truth)] if has_truth else [])
     figure, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5), squeeze=False)
     for axis, (title, results_table, truth) in zip(axes[0], panels, strict=True):
-        for method, group in results_table.groupby("method", sort=False):
-            if truth is not None:
-                group = group.merge(truth[["image_id", "label"]], on="image_id")
+        for method, rows_of_method in results_table.groupby("method", sort=False):
+            group = rows_of_method if truth is None else rows_of_method.merge(truth[["image_id", "label"]], on="image_id")
             fpr, tpr, _ = roc_curve(group["label"], group["rank"])
             axis.plot(fpr, tpr, label=f"{method} (AUC {np.trapezoid(tpr, fpr):.2f})")
         axis.plot([0, 1], [0, 1], color="grey", linestyle=":")

@@ -115,7 +115,7 @@ PRECISIONS = ("float32", "bfloat16")
 
 
 @torch.inference_mode()
-def extract_features(
+def extract_features(  # noqa: PLR0913 - the model, its inputs and the loop's keyword options
     model: nn.Module,
     preprocess: Callable,
     images: np.ndarray,

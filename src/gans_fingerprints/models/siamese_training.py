@@ -269,8 +269,9 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
     for epoch in range(start_epoch, config.epochs + 1):
         model.train()
         started = time.perf_counter()
-        losses = []
-        def running_loss() -> str:
+        losses: list[float] = []
+
+        def running_loss(losses: list[float] = losses) -> str:
             return f"loss {np.mean(losses):.4f}" if losses else ""
 
         for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):

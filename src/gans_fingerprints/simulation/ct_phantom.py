@@ -239,7 +239,7 @@ def _table(canvas: _Canvas, rng: np.random.Generator, body: dict) -> None:
     canvas.hu[(canvas.y > curve + 18) & (canvas.y < curve + 22)] = 120.0
 
 
-def _liver_dome(canvas: _Canvas, rng: np.random.Generator, body: dict, level: float, lungs: np.ndarray) -> None:
+def _liver_dome(canvas: _Canvas, rng: np.random.Generator, body: dict, level: float, lungs: np.ndarray) -> None:  # noqa: ARG001 - painters share one signature
     if level < 0.72:
         return
     size = (level - 0.72) / 0.28

@@ -169,7 +169,7 @@ def test_generated_folder_may_be_named_tk(sample_root):
 def test_both_gen_tk_and_tk_is_ambiguous(sample_root):
     generated = sample_root / "subtask2" / "train" / "generated"
     shutil.copytree(generated / "gen_t2", generated / "t2")
-    with pytest.raises(IngestionError, match="Both .*gen_t2 and .*t2 exist"):
+    with pytest.raises(IngestionError, match=r"Both .*gen_t2 and .*t2 exist"):
         ingest(sample_root, "subtask2_train")
 
 

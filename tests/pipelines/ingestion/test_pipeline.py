@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
@@ -63,7 +64,7 @@ def test_missing_subtask_does_not_stop_the_other(project_copy, tmp_path):
 def _kedro(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
     command = [sys.executable, "-m", "kedro", "run", "--env", "demo", *args]
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_cli_both_pipeline_flags_and_reports_are_versioned(project_copy, tmp_path):

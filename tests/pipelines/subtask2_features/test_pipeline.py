@@ -1,4 +1,4 @@
-"""subtask2_features on a tiny sample release, with one backbone chosen by parameter."""
+"""subtask2_features on a tiny sample release, one backbone chosen with Kedro's --namespaces."""
 
 from __future__ import annotations
 
@@ -6,26 +6,27 @@ import pandas as pd
 import pytest
 
 from gans_fingerprints.evaluation.run_files import validate_run_file
-from gans_fingerprints.pipelines.subtask2_features import selection
+from gans_fingerprints.pipelines.subtask2_features.nodes import feature_results_table
+from gans_fingerprints.pipelines.subtask2_features.pipeline import BACKBONE_NAMES, create_pipeline
 from gans_fingerprints.sample_release import write_sample_release
 from tests.helpers import run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
 
-def run(project, raw, pipelines, **features):
-    run_pipelines(project, pipelines, raw_data_root=str(raw), ingestion={"image_size": 48}, subtask2_features=features)
-
-
-def test_one_backbone_by_parameter_writes_table_figures_and_run_files(project_copy, tmp_path):
+def test_one_backbone_by_namespace_writes_metrics_figures_and_run_files(project_copy, tmp_path):
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=2)
-    run(project_copy, raw, ["ingestion"])
-    try:
-        run(project_copy, raw, ["subtask2_features"], backbones=["mobilenet_v2"], weights="none", device="cpu")
-    finally:
-        selection.select_backbones(selection.BACKBONE_NAMES)
-    [table_path] = versions(project_copy, "08_reporting", "subtask2_features_results.csv")
-    table = pd.read_csv(table_path)
+    params = {"raw_data_root": str(raw), "ingestion": {"image_size": 48}}
+    run_pipelines(project_copy, ["ingestion"], **params)
+    features = {"weights": "none", "device": "cpu"}
+    run_pipelines(project_copy, ["subtask2_features"], namespaces=["subtask2_features.mobilenet_v2"],
+                  subtask2_features=features, **params)
+    [validation_path] = versions(project_copy, "08_reporting", "subtask2_mobilenet_v2_validation_metrics.json")
+    [test_path] = versions(project_copy, "08_reporting", "subtask2_mobilenet_v2_test_metrics.json")
+    [extraction_path] = versions(project_copy, "04_feature", "subtask2_mobilenet_v2_extraction.json")
+    summaries = {f"mobilenet_v2__{name}": pd.read_json(path, typ="series").to_dict() for name, path in
+                 (("validation_metrics", validation_path), ("test_metrics", test_path), ("extraction", extraction_path))}
+    table = feature_results_table(**summaries)
     assert table[["backbone", "features", "method"]].values.tolist() == [
         ["mobilenet_v2", 1280, "k-means"], ["mobilenet_v2", 1280, "hierarchical clustering"], ["mobilenet_v2", 1280, "SVM"]
     ]
@@ -38,13 +39,14 @@ def test_one_backbone_by_parameter_writes_table_figures_and_run_files(project_co
     assert versions(project_copy, "08_reporting", "subtask2_mobilenet_v2_svm_confusion_matrix.png")
     pca = sorted((project_copy / "data" / "08_reporting" / "subtask2_mobilenet_v2_cluster_pca").glob("*/*/*.png"))
     assert [p.name for p in pca] == ["hierarchical.png", "kmeans.png"]
-    assert not list((project_copy / "data" / "04_feature").glob("subtask2_resnet50_*")), "unselected backbones do not run"
-    assert versions(project_copy, "04_feature", "subtask2_mobilenet_v2_train_features.parquet")
+    assert not list((project_copy / "data" / "04_feature").glob("subtask2_resnet50_*")), "other namespaces do not run"
 
 
-def test_unknown_backbone_in_the_parameter_is_a_clear_error():
-    from gans_fingerprints.errors import UserInputError
-
-    with pytest.raises(UserInputError, match="must name some of"):
-        selection.select_backbones(["vgg16"])
-    assert selection.selected_backbones() == selection.BACKBONE_NAMES
+def test_the_graph_is_static_and_the_table_reads_its_inputs_by_name():
+    pipeline = create_pipeline()
+    namespaces = {node.namespace for node in pipeline.nodes if node.namespace}
+    assert namespaces == {f"subtask2_features.{name}" for name in BACKBONE_NAMES}
+    [table] = [node for node in pipeline.nodes if node.name == "subtask2_features_results_table"]
+    assert table._inputs == {
+        f"{b}__{n}": f"subtask2_features_{b}_{n}" for b in BACKBONE_NAMES for n in ("validation_metrics", "test_metrics", "extraction")
+    }

@@ -25,8 +25,6 @@ WRITER = "benchmark"
 BENCHMARK_VERSION = 1
 """Bump when the simulator or the GAN changes what a given set of settings produces."""
 
-SUBTASK1_GENERATORS = ("subtask1_train", "subtask1_test")
-
 
 @dataclass
 class RealImages:
@@ -175,7 +173,7 @@ def sample_generated_images(plan: dict[str, Any], generator_states: dict[str, An
     return generated
 
 
-def assemble_release(  # noqa: PLR0913
+def assemble_release(
     plan: dict[str, Any],
     real: RealImages,
     generated: GeneratedImages,
@@ -216,16 +214,17 @@ def _assemble(plan: dict[str, Any], real: RealImages, generated: GeneratedImages
     release = SyntheticRelease(writer=WRITER, settings=settings)
     rng = _rng(settings, "assemble")
     images = release.images
-    images["subtask1/train/real_used"] = (sequential_ids("used_", len(real.stacks["subtask1_train_used"])), real.stacks["subtask1_train_used"])
-    not_used = real.stacks["subtask1_train_not_used"]
+    used, not_used = real.stacks["subtask1_train_used"], real.stacks["subtask1_train_not_used"]
+    images["subtask1/train/real_used"] = (sequential_ids("used_", len(used)), used)
     images["subtask1/train/real_not_used"] = (sequential_ids("not_used_", len(not_used)), not_used)
-    images["subtask1/train/generated"] = (sequential_ids("generated_", len(generated.stacks["subtask1_train"])), generated.stacks["subtask1_train"])
+    train_generated, test_generated = generated.stacks["subtask1_train"], generated.stacks["subtask1_test"]
+    images["subtask1/train/generated"] = (sequential_ids("generated_", len(train_generated)), train_generated)
     test_reals = np.concatenate([real.stacks["subtask1_test_used"], real.stacks["subtask1_test_not_used"]])
     labels = np.array([1] * len(real.stacks["subtask1_test_used"]) + [0] * len(real.stacks["subtask1_test_not_used"]))
     order = rng.permutation(len(test_reals))
     test_ids = sequential_ids("real_unknown_", len(order))
     images["subtask1/test/real_unknown"] = (test_ids, test_reals[order])
-    images["subtask1/test/generated"] = (sequential_ids("generated_", len(generated.stacks["subtask1_test"])), generated.stacks["subtask1_test"])
+    images["subtask1/test/generated"] = (sequential_ids("generated_", len(test_generated)), test_generated)
     release.ground_truth["subtask1_test.csv"] = pd.DataFrame({"image_id": test_ids, "label": labels[order]})
 
     train_share = int(settings["subtask2"]["generated_per_subset"])

@@ -117,7 +117,7 @@ def _stamped(table: pd.DataFrame, run_id: str | None) -> pd.DataFrame:
     return table
 
 
-def start_ingestion(  # noqa: PLR0913 - one argument per dataset keeps the pipeline map readable
+def start_ingestion(
     raw_root: RawDataRoot,
     subtask1_images: ImageFolder,
     subtask2_images: ImageFolder,
@@ -280,7 +280,7 @@ def _check_folder_quality(
         )
 
 
-def _check_ids(images: ImageFolder, folder: str, names: list[str]) -> None:
+def _check_ids(images: ImageFolder, names: list[str]) -> None:
     """Ids must be unique within a folder and fit in a run file; checked before any image is decoded."""
     seen: dict[str, str] = {}
     for relative in names:
@@ -360,7 +360,7 @@ def discover_split(subtask_images: ImageFolder, params: dict[str, Any], split: S
                 f"Folder {subtask_images.location(folder.relative_dir)} holds no PNG or JPEG images. "
                 f"Every folder of the layout must hold images ({LAYOUT_DOC})."
             )
-        _check_ids(subtask_images, folder.relative_dir, names)
+        _check_ids(subtask_images, names)
         found.images[folder.relative_dir] = names
     return found
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from gans_fingerprints.evaluation.metrics import membership_metrics
-from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
+from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.membership.attacks import ATTACKS, LABELLED_ATTACKS, attack_scores
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
 

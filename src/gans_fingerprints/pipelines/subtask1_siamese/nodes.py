@@ -21,7 +21,8 @@ from gans_fingerprints.membership.decision import best_threshold, cross_validate
 
 logger = logging.getLogger(__name__)
 METHOD = "siamese"
-USED, NOT_USED = 0, 1  # class indices: generated images belong to the "used" class
+USED_CLASS, NOT_USED_CLASS = 0, 1
+"""Class indices of the Siamese pairs (generated images join the "used" class); not labels, where 1 = used."""
 
 
 def membership_score(real: np.ndarray, generated: np.ndarray, score: str, k: int) -> np.ndarray:
@@ -57,14 +58,14 @@ def train_and_score_subtask1_siamese(
     stack = {name: np.asarray((train_images if name.startswith("train") else test_images)[t["stack_index"].to_numpy()])
              for name, t in rows.items()}
     labels = rows["train_real"]["label"].to_numpy()  # 1 = used
-    classes = np.where(labels == 1, USED, NOT_USED)
+    classes = np.where(labels == 1, USED_CLASS, NOT_USED_CLASS)
     config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
     score, k = str(params["score"]), int(params["k"])
 
     def fit(real_index: np.ndarray):
         data = PairData(stack["train_real"][real_index], classes[real_index], stack["train_generated"],
-                        np.full(len(stack["train_generated"]), USED), np.zeros((0, *stack["train_real"].shape[1:]), np.uint8),
+                        np.full(len(stack["train_generated"]), USED_CLASS), np.zeros((0, *stack["train_real"].shape[1:]), np.uint8),
                         np.zeros(0, int), 2, generated_for_every_class=False)
         return train_siamese(data, config, device, checkpoints=None, resume=False)
 

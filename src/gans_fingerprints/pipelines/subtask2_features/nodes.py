@@ -103,8 +103,8 @@ def fit_feature_classifiers(
     metrics = {
         "backbone": backbone,
         "features": int(x_train.shape[1]),
-        "train_images": int(len(train)),
-        "validation_images": int(len(validation)),
+        "train_images": len(train),
+        "validation_images": len(validation),
         "methods": {m: attribution_metrics(y_validation, predicted[m], subsets) for m in METHODS},
     }
     # Validation holds out real and generated images (as the paper's does); test images are all
@@ -187,13 +187,16 @@ def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any
     return figures
 
 
-def feature_results_table(*per_backbone: dict[str, Any]) -> pd.DataFrame:
+def feature_results_table(**summaries: dict[str, Any]) -> pd.DataFrame:
     """Table 4 (validation accuracy per backbone and method) with Table 5's test columns when known.
 
-    Arguments alternate: validation metrics, test metrics, extraction record, for each backbone.
+    ``summaries`` are keyed ``<backbone>__validation_metrics``, ``<backbone>__test_metrics`` and
+    ``<backbone>__extraction``; backbones come out in the order their keys do.
     """
+    backbones = list(dict.fromkeys(key.split("__")[0] for key in summaries))
     rows = []
-    for validation, test, record in zip(per_backbone[0::3], per_backbone[1::3], per_backbone[2::3], strict=True):
+    for backbone in backbones:
+        validation, test, record = (summaries[f"{backbone}__{name}"] for name in ("validation_metrics", "test_metrics", "extraction"))
         for method in METHODS:
             row = {
                 "backbone": validation["backbone"],

@@ -1,7 +1,12 @@
-"""Wiring of ``subtask2_features``: one template pipeline, instantiated per backbone by namespace."""
+"""Wiring of ``subtask2_features``: one template pipeline, instantiated per backbone by namespace.
+
+Every backbone's pipeline is always in the graph (kedro viz and deployment plugins see the graph
+that runs); run some with ``kedro run --namespaces subtask2_features.resnet50``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial, update_wrapper
 
 from kedro.pipeline import Node, Pipeline
@@ -15,7 +20,9 @@ from gans_fingerprints.pipelines.subtask2_features.nodes import (
     predict_test_subsets,
     write_feature_run_files,
 )
-from gans_fingerprints.pipelines.subtask2_features.selection import selected_backbones
+
+BACKBONE_NAMES = ("mobilenet_v2", "resnet50", "efficientnet_b0", "densenet121")
+"""The backbones of ``models.backbones.BACKBONES``, in the paper's order (named here so wiring needs no torch)."""
 
 SHARED_INPUTS = {
     "subtask2_train_split",
@@ -82,10 +89,12 @@ def backbone_pipeline(backbone: str) -> Pipeline:
     )
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    """Every selected backbone's pipeline, and the Table-4/5-style results table across them."""
-    backbones = selected_backbones()
-    results_inputs = [summary_name(backbone, name) for backbone in backbones for name in SUMMARIES]
+def create_pipeline(backbones: Sequence[str] = BACKBONE_NAMES, **kwargs) -> Pipeline:
+    """One pipeline per backbone, and the Table-4/5-style results table across them.
+
+    The table's inputs are keyed ``<backbone>__<summary>``, so it reads each by name.
+    """
+    results_inputs = {f"{b}__{name}": summary_name(b, name) for b in backbones for name in SUMMARIES}
     results = Node(
         feature_results_table, results_inputs, "subtask2_features_results", name="subtask2_features_results_table"
     )

@@ -187,8 +187,8 @@ def validate_subtask2_siamese(
         "pair_verification": {
             "accuracy_cross_fitted": float(np.mean(scores)),
             "threshold": _best_threshold(pair_distance, pair_same),
-            "pairs": int(len(pair_distance)),
-            "positive_pairs": int(len(positives)),
+            "pairs": len(pair_distance),
+            "positive_pairs": len(positives),
         },
     }
 
