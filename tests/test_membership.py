@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from gans_fingerprints.membership.attacks import ATTACKS, attack_scores, pairwise_distances
+from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
+from gans_fingerprints.membership.registry import ATTACKS, attack_scores, register_attack, registered_attacks
+
+OPTIONS = {"domias": {"components": 16}, "monte_carlo": {"epsilon_percentile": 1.0}}
+""":class:`Attack` options for the constructed example (16 dimensions: DOMIAS keeps them all)."""
 
 
 def constructed_example(seed=0):
@@ -18,11 +22,10 @@ def constructed_example(seed=0):
     return reals, generated, reference, labels
 
 
-@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("attack", list(registered_attacks()))
 def test_each_attack_ranks_obvious_members_first(attack):
     reals, generated, reference, labels = constructed_example()
-    # The example lives in 16 dimensions; DOMIAS keeps them all (real images need its PCA).
-    scores = attack_scores(attack, reals, generated, reference, {"domias_components": 16, "epsilon_percentile": 1.0})
+    scores = attack_scores(attack, reals, generated, reference, OPTIONS.get(attack))
     top = np.argsort(-scores)[:10]
     assert labels[top].mean() == 1.0, f"{attack} put a non-member among its ten most member-like"
 
@@ -52,3 +55,13 @@ def test_cross_validation_never_shows_held_out_labels_to_the_scorer():
     _, predictions = cross_validated(labels, fold_scores, folds=5, seed=0)
     assert set().union(*seen) == set(range(20)) and sum(len(s) for s in seen) == 20
     assert (predictions == labels).mean() == 1.0
+
+
+def test_the_registry_holds_the_four_attacks_in_their_order_and_refuses_a_second_name():
+    assert list(registered_attacks()) == ["gan_leaks", "threshold_max", "domias", "monte_carlo"]
+    assert [a.name for a in registered_attacks().values() if a.needs_reference] == ["domias"]
+    with pytest.raises(ValueError, match="registered twice"):
+        register_attack("gan_leaks")(lambda *arrays: -arrays[0].sum(axis=1))
+    with pytest.raises(ValueError, match="unknown membership attack 'nope'"):
+        attack_scores("nope", *constructed_example()[:3])
+    assert "nope" not in ATTACKS

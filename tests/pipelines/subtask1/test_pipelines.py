@@ -10,7 +10,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.run_files import RunFileError, validate_run_file
 from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
 from gans_fingerprints.membership.decision import cross_validated
-from gans_fingerprints.pipelines.subtask1_membership.nodes import METHODS
+from gans_fingerprints.pipelines.subtask1_membership.nodes import membership_methods
 from gans_fingerprints.sample_release import write_sample_release
 from tests.helpers import run_pipelines, versions
 
@@ -28,12 +28,13 @@ def test_all_subtask1_pipelines_write_valid_run_files_and_a_comparison(project_c
     for pipelines in (["ingestion"], ["subtask1_membership", "subtask1_siamese", "subtask1_comparison"]):
         run_pipelines(project_copy, pipelines, **runtime)
     test_ids = [p.stem for p in (raw / "subtask1" / "test" / "real_unknown").glob("*.png")]
-    for method in (*METHODS, "siamese"):
+    methods = membership_methods()
+    for method in (*methods, "siamese"):
         [run_file] = versions(project_copy, "07_model_output", f"subtask1_{method}.csv")
         validate_run_file(run_file.read_text(), test_ids, ["0", "1"], str(run_file))
     [table_path] = versions(project_copy, "08_reporting", "subtask1_comparison.csv")
     table = pd.read_csv(table_path)
-    assert set(table["method"]) == {*METHODS, "siamese"}
+    assert set(table["method"]) == {*methods, "siamese"}
     assert table["test_kappa"].between(-1, 1).all() and table["cv_auc"].between(0, 1).all()
     assert versions(project_copy, "08_reporting", "subtask1_roc.png")
 
@@ -50,3 +51,47 @@ def test_the_validator_node_rejects_a_broken_run_file():
 def test_too_many_folds_for_the_labels_is_a_clear_error():
     with pytest.raises(UserInputError, match="cv_folds=5 needs at least 5 used and 5 not-used"):
         cross_validated(np.array([1, 1, 1, 0, 0, 0]), lambda tr, ho: (tr * 1.0, ho * 1.0), folds=5, seed=0)
+
+
+@pytest.fixture
+def toy_attack():
+    """A new attack added the documented way: one function, one registry entry (and one YAML block, below)."""
+    from gans_fingerprints.distances import pairwise_distances
+    from gans_fingerprints.membership.registry import ATTACKS, register_attack
+
+    seen_options = []
+
+    @register_attack("toy_nearest_copy")
+    def toy_nearest_copy(queries, generated, reference, power=1.0):
+        seen_options.append(power)
+        return -(pairwise_distances(queries, generated).min(axis=1) ** power)
+
+    yield seen_options
+    del ATTACKS["toy_nearest_copy"]
+
+
+def test_a_registered_attack_reaches_run_files_comparison_and_report(project_copy, tmp_path, toy_attack):
+    from gans_fingerprints.pipelines.reporting.nodes import build_results_table
+
+    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=5)
+    runtime = {
+        "raw_data_root": str(raw),
+        "ingestion": {"image_size": 48},
+        "subtask1_membership": {"weights": "none", "backbone": "mobilenet_v2", "cv_folds": 2, "device": "cpu",
+                                "attacks": {"toy_nearest_copy": {"power": 2.0}}},
+        "subtask1_siamese": {"cv_folds": 2, "device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8}},
+    }
+    for pipelines in (["ingestion"], ["subtask1_membership", "subtask1_siamese", "subtask1_comparison"]):
+        run_pipelines(project_copy, pipelines, **runtime)
+    assert set(toy_attack) == {2.0}, "the attack's YAML block reached it"
+    test_ids = [p.stem for p in (raw / "subtask1" / "test" / "real_unknown").glob("*.png")]
+    for space in ("pixels", "features"):
+        [run_file] = versions(project_copy, "07_model_output", f"subtask1_toy_nearest_copy_{space}.csv")
+        validate_run_file(run_file.read_text(), test_ids, ["0", "1"], str(run_file))
+    comparison = pd.read_csv(versions(project_copy, "08_reporting", "subtask1_comparison.csv")[-1])
+    assert {"toy_nearest_copy_pixels", "toy_nearest_copy_features"} <= set(comparison["method"])
+    report = pd.read_json(versions(project_copy, "08_reporting", "ingestion_report.json")[-1], typ="series").to_dict()
+    siamese = {"attribution": {"accuracy": 0.5}, "pair_verification": {"accuracy_cross_fitted": 0.5}}
+    parameters = {"epochs": 1, "pair_sampling": "paper", "learning_rate": 1e-4, "image_size": 48}
+    table = build_results_table(report, siamese, {}, parameters, pd.DataFrame(), comparison)
+    assert {"toy_nearest_copy_pixels", "toy_nearest_copy_features"} <= set(table.loc[table["subtask"] == 1, "method"])

@@ -11,12 +11,16 @@ import pandas as pd
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
 from gans_fingerprints.imaging import resize_square
-from gans_fingerprints.membership.attacks import ATTACKS, LABELLED_ATTACKS, attack_scores
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
+from gans_fingerprints.membership.registry import registered_attacks
 
 logger = logging.getLogger(__name__)
 SPACES = ("pixels", "features")
-METHODS = tuple(f"{attack}_{space}" for space in SPACES for attack in ATTACKS)
+
+
+def membership_methods() -> tuple[str, ...]:
+    """``<attack>_<space>`` for every registered attack in every space: one run file each."""
+    return tuple(f"{attack}_{space}" for space in SPACES for attack in registered_attacks())
 
 
 def _pixels(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
@@ -66,22 +70,26 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     for space in SPACES:
         vectors = spaces[space]
         reals, generated = vectors["train_real"], vectors["train_generated"]
-        for attack in ATTACKS:
-            method = f"{attack}_{space}"
+        for attack in registered_attacks().values():
+            method = f"{attack.name}_{space}"
+            options = (params.get("attacks") or {}).get(attack.name) or {}
 
-            # Only DOMIAS uses labels (its reference set of non-members): the others score once.
-            unsupervised = None if attack in LABELLED_ATTACKS else attack_scores(attack, reals, generated, reals[:0], params)
+            def score(queries, generated, reference, attack=attack, options=options):
+                return attack.score(queries, generated, reference, **options)
 
-            def fold_scores(train_index, held_out_index, attack=attack, reals=reals, generated=generated, fixed=unsupervised):
+            # Only attacks that use labels (a reference set of non-members) score per fold; the others once.
+            unsupervised = None if attack.needs_reference else score(reals, generated, reals[:0])
+
+            def fold_scores(train_index, held_out_index, score=score, reals=reals, generated=generated, fixed=unsupervised):
                 if fixed is None:
-                    fixed = attack_scores(attack, reals, generated, reals[train_index][labels[train_index] == 0], params)
+                    fixed = score(reals, generated, reals[train_index][labels[train_index] == 0])
                 return fixed[train_index], fixed[held_out_index]
 
             cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
             non_members = reals[labels == 0]
-            all_scores = unsupervised if unsupervised is not None else attack_scores(attack, reals, generated, non_members, params)
+            all_scores = unsupervised if unsupervised is not None else score(reals, generated, non_members)
             threshold = best_threshold(ranks(all_scores), labels)
-            test_ranks = ranks(attack_scores(attack, vectors["test_real"], vectors["test_generated"], non_members, params))
+            test_ranks = ranks(score(vectors["test_real"], vectors["test_generated"], non_members))
             cv_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["train_real"], "label": labels,
                                          "rank": cv_ranks, "prediction": cv_predictions}))
             test_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["test_real"], "rank": test_ranks,
@@ -92,4 +100,4 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
 
 def write_membership_run_files(test_results: pd.DataFrame) -> dict[str, str]:
     """One run file per attack and space: ``<image_id>,<0|1>`` (1 = used), natural id order."""
-    return {method: method_run_file(test_results, method) for method in METHODS}
+    return {method: method_run_file(test_results, method) for method in membership_methods()}

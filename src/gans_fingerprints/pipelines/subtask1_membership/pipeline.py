@@ -6,7 +6,7 @@ from kedro.pipeline import Node, Pipeline
 
 from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
 from gans_fingerprints.pipelines.subtask1_membership.nodes import (
-    METHODS,
+    membership_methods,
     membership_spaces,
     score_membership,
     write_membership_run_files,
@@ -17,7 +17,7 @@ P = "subtask1_membership"
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Represent the images, score every attack, write and validate one run file per method."""
-    run_files = {method: f"subtask1_{method}_run_file" for method in METHODS}
+    run_files = {method: f"subtask1_{method}_run_file" for method in membership_methods()}
     return Pipeline(
         [
             Node(

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
-from gans_fingerprints.membership.attacks import pairwise_distances
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,23 @@
+"""Black-box membership attacks, one module each; importing this package registers them all.
+
+* ``gan_leaks``: minus the distance from a real image to its nearest generated image
+  (GAN-Leaks' full black-box attack, Chen et al., CCS 2020).
+* ``threshold_max``: the nearest-generated similarity calibrated by the nearest *other real*
+  image: ``d(x, nearest real) − d(x, nearest generated)`` (VCMI's "threshold_max", ImageCLEF 2023).
+* ``domias``: log density ratio ``p_generated(x) / p_reference(x)`` in a PCA space, the reference
+  being known non-members (DOMIAS, van Breugel et al., AISTATS 2023).
+* ``monte_carlo``: the share of generated images within ε of x (Hilprecht et al., PoPETs 2019).
+
+A new attack is a new module here that calls ``register_attack`` (see ``gan_leaks.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+ORDER = ("gan_leaks", "threshold_max", "domias", "monte_carlo")
+"""The paper-era attacks first, in this order (it fixes the run order, hence the results); others after, by name."""
+
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: (ORDER.index(m.name) if m.name in ORDER else len(ORDER), m.name)):
+    importlib.import_module(f"{__name__}.{_module.name}")
