@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
 from gans_fingerprints.membership.registry import ATTACKS, attack_scores, register_attack, registered_attacks
 
@@ -28,12 +27,6 @@ def test_each_attack_ranks_obvious_members_first(attack):
     scores = attack_scores(attack, reals, generated, reference, OPTIONS.get(attack))
     top = np.argsort(-scores)[:10]
     assert labels[top].mean() == 1.0, f"{attack} put a non-member among its ten most member-like"
-
-
-def test_pairwise_distances_match_numpy():
-    a, b = np.random.default_rng(0).normal(size=(7, 5)), np.random.default_rng(1).normal(size=(4, 5))
-    expected = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
-    assert np.allclose(pairwise_distances(a, b, chunk=3), expected, atol=1e-4)
 
 
 def test_threshold_and_ranks():

@@ -6,8 +6,8 @@ from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import (
     SiameseBranch,
     contrastive_loss,
-    paired_distance,
-    pairwise_distance,
+    embedding_distance_matrix,
+    matched_embedding_distances,
 )
 from gans_fingerprints.models.siamese_training import (
     PairData,
@@ -45,10 +45,10 @@ def test_contrastive_loss_on_known_values():
 
 def test_distances():
     a, b = torch.tensor([[0.0, 0.0], [3.0, 4.0]]), torch.tensor([[0.0, 0.0], [0.0, 1.0]])
-    assert torch.allclose(pairwise_distance(a, b), torch.tensor([[0.0, 1.0], [5.0, float(np.sqrt(18))]]), atol=1e-5)
-    assert torch.allclose(paired_distance(a, b), torch.tensor([0.0, float(np.sqrt(18))]), atol=1e-5)
+    assert torch.allclose(embedding_distance_matrix(a, b), torch.tensor([[0.0, 1.0], [5.0, float(np.sqrt(18))]]), atol=1e-5)
+    assert torch.allclose(matched_embedding_distances(a, b), torch.tensor([0.0, float(np.sqrt(18))]), atol=1e-5)
     x = torch.zeros(1, 2, requires_grad=True)
-    paired_distance(x, torch.zeros(1, 2)).sum().backward()
+    matched_embedding_distances(x, torch.zeros(1, 2)).sum().backward()
     assert torch.isfinite(x.grad).all(), "the gradient at distance 0 stays finite"
 
 
@@ -90,7 +90,7 @@ def test_one_epoch_decreases_the_loss_on_fixed_pairs():
             model.eval()
             a = model(torch.as_tensor(data.real[real_idx]).unsqueeze(1).float() / 255)
             b = model(torch.as_tensor(data.generated[gen_idx]).unsqueeze(1).float() / 255)
-            return contrastive_loss(paired_distance(a, b), same).mean().item()
+            return contrastive_loss(matched_embedding_distances(a, b), same).mean().item()
 
     torch.manual_seed(config.seed)
     before = fixed_pair_loss(SiameseBranch(48))

@@ -49,13 +49,13 @@ class SiameseBranch(nn.Module):
         return F.normalize(self.embed(self.features(images)), dim=1, eps=1e-12)
 
 
-def pairwise_distance(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+def embedding_distance_matrix(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     """Euclidean distances between every row of ``first`` and every row of ``second``."""
     squared = (first.unsqueeze(1) - second.unsqueeze(0)).pow(2).sum(-1)
     return squared.clamp_min(1e-12).sqrt()  # the clamp keeps the gradient finite at distance 0
 
 
-def paired_distance(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+def matched_embedding_distances(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
     """Euclidean distance between matching rows."""
     return (first - second).pow(2).sum(-1).clamp_min(1e-12).sqrt()
 

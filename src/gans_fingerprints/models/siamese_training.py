@@ -30,8 +30,8 @@ from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import (
     SiameseBranch,
     contrastive_loss,
-    paired_distance,
-    pairwise_distance,
+    embedding_distance_matrix,
+    matched_embedding_distances,
 )
 from gans_fingerprints.progress import track
 
@@ -278,12 +278,12 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
             if config.pair_sampling == "paper":
                 real_index, generated_index, same = sampler.paper_batch()
                 real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
-                distance = paired_distance(real_embedding, generated_embedding)
+                distance = matched_embedding_distances(real_embedding, generated_embedding)
                 same_tensor = torch.as_tensor(same, device=device)
             else:
                 real_index, generated_index = sampler.batch_all_batch()
                 real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
-                distance = pairwise_distance(real_embedding, generated_embedding).flatten()
+                distance = embedding_distance_matrix(real_embedding, generated_embedding).flatten()
                 real_labels = torch.as_tensor(data.real_labels[real_index], device=device)
                 generated_labels = torch.as_tensor(data.generated_labels[generated_index], device=device)
                 same_tensor = (real_labels.unsqueeze(1) == generated_labels.unsqueeze(0)).flatten()
