@@ -15,13 +15,29 @@ def test_default_pipeline_runs_ingestion_but_never_the_benchmark_builder():
 
 
 def test_pipeline_map_edges_follow_the_datasets_pipelines_share():
-    from gans_fingerprints.pipeline_map import POSITIONS, draw_map, pipeline_edges
+    from gans_fingerprints.pipeline_map import draw_map, layout, pipeline_edges
 
     configure_project("gans_fingerprints")
-    pipelines = register_pipelines()
-    assert set(POSITIONS) == set(pipelines) - {"__default__"}, "every pipeline has a place on the map"
-    edges = pipeline_edges({name: pipelines[name] for name in POSITIONS})
+    registered = {name: p for name, p in register_pipelines().items() if name != "__default__"}
+    edges = pipeline_edges(registered)
     assert "subtask2_train_split" in edges[("ingestion", "subtask2_siamese")]
     assert ("subtask1_comparison", "reporting") in edges
     assert ("benchmark", "ingestion") not in edges, "the benchmark reaches ingestion through files only"
-    assert draw_map({name: pipelines[name] for name in POSITIONS}) is not None
+    positions = layout(registered)
+    assert set(positions) == set(registered), "every pipeline has a place on the map"
+    assert len(set(positions.values())) == len(positions), "no two pipelines share a place"
+    for writer, reader in edges:
+        assert positions[writer][0] < positions[reader][0], "data flows left to right"
+    assert draw_map(registered) is not None
+
+
+def test_a_new_pipeline_gets_a_place_on_the_map():
+    from kedro.pipeline import Node, Pipeline
+
+    from gans_fingerprints.pipeline_map import layout
+
+    configure_project("gans_fingerprints")
+    registered = {name: p for name, p in register_pipelines().items() if name != "__default__"}
+    registered["subtask2_fingerprint"] = Pipeline([Node(len, "subtask2_train_split", "fingerprint_results")])
+    positions = layout(registered)
+    assert positions["subtask2_fingerprint"][0] == positions["subtask2_siamese"][0]

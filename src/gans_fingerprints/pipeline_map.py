@@ -13,16 +13,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-POSITIONS = {
-    "benchmark": (0.0, 2.0),
-    "ingestion": (1.0, 2.0),
-    "subtask1_siamese": (2.0, 3.5),
-    "subtask1_membership": (2.0, 2.7),
-    "subtask2_siamese": (2.0, 1.3),
-    "subtask2_features": (2.0, 0.5),
-    "subtask1_comparison": (3.0, 3.1),
-    "reporting": (4.0, 2.0),
-}
+FILE_EDGES = {("benchmark", "ingestion"): "raw data root (files)"}
+"""Pipelines joined through files rather than catalog datasets (drawn dashed)."""
 
 
 def pipeline_edges(pipelines: dict) -> dict[tuple[str, str], list[str]]:
@@ -37,23 +29,61 @@ def pipeline_edges(pipelines: dict) -> dict[tuple[str, str], list[str]]:
     return edges
 
 
+def layout(pipelines: dict) -> dict[str, tuple[float, float]]:
+    """A place for every pipeline: its column is its depth in the data flow; in the first column with
+    the most pipelines rows are spread evenly, elsewhere each sits at the mean height of what it reads."""
+    edges = set(pipeline_edges(pipelines)) | {edge for edge in FILE_EDGES if set(edge) <= set(pipelines)}
+    depth = dict.fromkeys(pipelines, 0)
+    for _ in pipelines:  # longest path by repeated relaxation (the graph is small and acyclic)
+        for writer, reader in edges:
+            depth[reader] = max(depth[reader], depth[writer] + 1)
+    columns: dict[int, list[str]] = {}
+    for name in sorted(pipelines):
+        columns.setdefault(depth[name], []).append(name)
+    height = max(len(names) for names in columns.values())
+    positions: dict[str, tuple[float, float]] = {}
+    for column in sorted(columns):
+        names = columns[column]
+        writers = {name: [positions[w][1] for w, r in edges if r == name and w in positions] for name in names}
+        wanted = {name: sum(ys) / len(ys) if ys else (height - 1) / 2 for name, ys in writers.items()}
+        if len(names) == height:
+            ordered = sorted(names, key=lambda name: -wanted[name])
+            positions.update({name: (float(column), float(height - 1 - row)) for row, name in enumerate(ordered)})
+            continue
+        taken: list[float] = []
+        for name in sorted(names, key=lambda name: -wanted[name]):
+            y = wanted[name]
+            while any(abs(y - other) < 1 for other in taken):  # keep boxes a row apart
+                y -= 0.5
+            taken.append(y)
+            positions[name] = (float(column), y)
+    return positions
+
+
 def draw_map(pipelines: dict) -> Figure:
-    figure, axis = plt.subplots(figsize=(13, 6))
+    positions = layout(pipelines)
+    columns = max(x for x, _ in positions.values()) + 1
+    low, high = min(y for _, y in positions.values()), max(y for _, y in positions.values())
+    rows = high - low + 1
+    figure, axis = plt.subplots(figsize=(2.8 * columns, 1.3 * rows + 1.5))
     gap = 0.2  # half a box's width, in axis units
     for (writer, reader), datasets in pipeline_edges(pipelines).items():
-        (x0, y0), (x1, y1) = POSITIONS[writer], POSITIONS[reader]
+        (x0, y0), (x1, y1) = positions[writer], positions[reader]
         axis.annotate("", (x1 - gap, y1), (x0 + gap, y0), arrowprops={"arrowstyle": "->", "color": "grey", "lw": 1.2})
         label = f"{len(datasets)} dataset{'s' if len(datasets) > 1 else ''}"
         t = 0.6
         axis.text(x0 + gap + t * (x1 - x0 - 2 * gap), y0 + t * (y1 - y0) + 0.06, label, fontsize=7, ha="center", color="dimgrey")
-    (bx, by), (ix, iy) = POSITIONS["benchmark"], POSITIONS["ingestion"]
-    axis.annotate("", (ix - gap, iy), (bx + gap, by), arrowprops={"arrowstyle": "->", "linestyle": "--", "color": "grey"})
-    axis.text((bx + ix) / 2, by + 0.08, "raw data root (files)", fontsize=7, ha="center", color="dimgrey")
-    for name, (x, y) in POSITIONS.items():
+    for (writer, reader), label in FILE_EDGES.items():
+        if writer in positions and reader in positions:
+            (bx, by), (ix, iy) = positions[writer], positions[reader]
+            axis.annotate("", (ix - gap, iy), (bx + gap, by), arrowprops={"arrowstyle": "->", "linestyle": "--", "color": "grey"})
+            axis.text((bx + ix) / 2, (by + iy) / 2 + 0.08, label, fontsize=7, ha="center", color="dimgrey")
+    for name, (x, y) in positions.items():
         nodes = len(pipelines[name].nodes)
         axis.text(x, y, f"{name}\n{nodes} node{'s' if nodes > 1 else ''}", ha="center", va="center", fontsize=9,
                   bbox={"boxstyle": "round,pad=0.5", "facecolor": "#fff4cc" if name != "benchmark" else "#e6f0ff"})
-    axis.set(xlim=(-0.5, 4.5), ylim=(0.1, 3.9), title="gans_fingerprints pipelines (kedro run runs all but benchmark)")
+    title = "gans_fingerprints pipelines (kedro run runs all but benchmark)"
+    axis.set(xlim=(-0.5, columns - 0.5), ylim=(low - 0.6, high + 0.6), title=title)
     axis.axis("off")
     figure.tight_layout()
     return figure
@@ -67,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     bootstrap_project(Path.cwd())
-    registered = {name: pipelines[name] for name in POSITIONS}
+    registered = {name: pipeline for name, pipeline in pipelines.items() if name != "__default__"}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     draw_map(registered).savefig(args.output, dpi=110)
     print(f"wrote {args.output}")
