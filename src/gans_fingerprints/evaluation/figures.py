@@ -8,19 +8,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from sklearn.decomposition import PCA
+from sklearn.metrics import ConfusionMatrixDisplay
 
 
 def confusion_figure(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str) -> Figure:
-    """Counts of true (rows) against predicted (columns) classes."""
-    matrix = np.asarray(matrix)
+    """Counts of true (rows) against predicted (columns) classes (scikit-learn's ``ConfusionMatrixDisplay``)."""
     figure, axis = plt.subplots(figsize=(4.8, 4.2))
-    image = axis.imshow(matrix, cmap="Blues")
-    axis.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels)
+    ConfusionMatrixDisplay(np.asarray(matrix), display_labels=list(labels)).plot(ax=axis, cmap="Blues", colorbar=True)
     axis.set(xlabel="predicted", ylabel="true", title=title)
-    threshold = matrix.max() / 2 if matrix.size else 0
-    for (row, column), value in np.ndenumerate(matrix):
-        axis.text(column, row, str(value), ha="center", va="center", color="white" if value > threshold else "black")
-    figure.colorbar(image, ax=axis, fraction=0.046)
     figure.tight_layout()
     return figure
 

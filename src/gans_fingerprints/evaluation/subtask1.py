@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.metrics import RocCurveDisplay, roc_auc_score
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
@@ -79,8 +78,7 @@ def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame
     for axis, (title, results_table, truth) in zip(axes[0], panels, strict=True):
         for method, rows_of_method in results_table.groupby("method", sort=False):
             group = rows_of_method if truth is None else rows_of_method.merge(truth[["image_id", "label"]], on="image_id")
-            fpr, tpr, _ = roc_curve(group["label"], group["rank"])
-            axis.plot(fpr, tpr, label=f"{method} (AUC {np.trapezoid(tpr, fpr):.2f})")
+            RocCurveDisplay.from_predictions(group["label"], group["rank"], name=method, ax=axis, plot_chance_level=False)
         axis.plot([0, 1], [0, 1], color="grey", linestyle=":")
         axis.set(title=f"subtask 1 ROC: {title}", xlabel="false positive rate", ylabel="true positive rate")
         axis.legend(fontsize=7, loc="lower right")
