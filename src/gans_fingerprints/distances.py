@@ -14,3 +14,15 @@ def pairwise_distances(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     if len(first) == 0 or len(second) == 0:
         return np.zeros((len(first), len(second)))
     return cdist(first, second)
+
+
+def nearest_centroid(points: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest centroid (Euclidean) of every point, and the distances to every centroid.
+
+    The project's one nearest-centroid rule: cluster centres (k-means, Ward) and Siamese class
+    centroids alike. scikit-learn's ``NearestCentroid`` fits its own centroids from labels, which
+    neither the clustering (centres from the clusterer) nor the Siamese (optionally renormalised
+    means) can use.
+    """
+    distances = pairwise_distances(points, centroids)
+    return distances.argmin(axis=1), distances

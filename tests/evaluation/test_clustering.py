@@ -1,6 +1,7 @@
 import numpy as np
 
-from gans_fingerprints.evaluation.clustering import fit_agglomerative, fit_kmeans, map_clusters_to_labels, nearest_centre
+from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.evaluation.clustering import fit_agglomerative, fit_kmeans, map_clusters_to_labels
 
 
 def test_cluster_mapping_undoes_a_known_permutation():
@@ -21,6 +22,6 @@ def test_clusterers_find_well_separated_groups():
     points = np.concatenate([c + rng.normal(0, 0.5, (20, 2)) for c in centres])
     labels = np.repeat(["a", "b", "c"], 20)
     for found in (fit_kmeans(points, 3, seed=0), fit_agglomerative(points, 3, "ward", max_samples=40, seed=0)):
-        clusters = nearest_centre(points, found)
+        clusters = nearest_centroid(points, found)[0]
         mapping = map_clusters_to_labels(clusters, labels, ["a", "b", "c"])
         assert np.mean(np.array([mapping[c] for c in clusters]) == labels) == 1.0

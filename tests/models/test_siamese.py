@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import (
     SiameseBranch,
@@ -14,7 +15,6 @@ from gans_fingerprints.models.siamese_training import (
     SiameseConfig,
     class_centroids,
     embed_images,
-    nearest_centroid,
     train_siamese,
 )
 

@@ -13,8 +13,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
-from gans_fingerprints.distances import pairwise_distances
-
 
 def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
     """One subset per cluster, maximising the training images whose cluster's subset is their own."""
@@ -28,11 +26,6 @@ def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], class
     for cluster in range(n):  # more clusters than classes: the extra ones take their majority class
         mapping.setdefault(cluster, classes[int(counts[cluster].argmax())])
     return mapping
-
-
-def nearest_centre(features: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre (Euclidean) for every row."""
-    return pairwise_distances(features, centres).argmin(axis=1)
 
 
 def fit_kmeans(features: np.ndarray, k: int, seed: int) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import (
     SiameseBranch,
@@ -147,12 +147,6 @@ def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, 
     if renormalise:
         centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
     return centroids
-
-
-def nearest_centroid(embeddings: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Class of the nearest centroid (Euclidean) and the distances to every centroid."""
-    distances = pairwise_distances(embeddings, centroids)
-    return distances.argmin(axis=1), distances
 
 
 class _PairSampler:

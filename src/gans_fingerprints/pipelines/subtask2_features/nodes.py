@@ -13,8 +13,9 @@ from matplotlib.figure import Figure
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
+from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.errors import UserInputError
-from gans_fingerprints.evaluation.clustering import fit_agglomerative, fit_kmeans, map_clusters_to_labels, nearest_centre
+from gans_fingerprints.evaluation.clustering import fit_agglomerative, fit_kmeans, map_clusters_to_labels
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
@@ -89,7 +90,7 @@ def fit_feature_classifiers(
         ("hierarchical", fit_agglomerative(x_train, k, str(params["hierarchical"]["linkage"]),
                                            int(params["hierarchical"]["max_samples"]), seed)),
     ):
-        mapping = map_clusters_to_labels(nearest_centre(x_train, centres), y_train, subsets)
+        mapping = map_clusters_to_labels(nearest_centroid(x_train, centres)[0], y_train, subsets)
         models[method] = {"centres": centres, "cluster_to_subset": mapping}
     svm = params["svm"]
     if svm["kernel"] == "linear":
@@ -128,7 +129,7 @@ def _scaled(models: dict[str, Any], table: pd.DataFrame) -> np.ndarray:
 def _predict_all(models: dict[str, Any], features: np.ndarray) -> dict[str, np.ndarray]:
     predicted = {}
     for method in ("kmeans", "hierarchical"):
-        clusters = nearest_centre(features, models[method]["centres"])
+        clusters = nearest_centroid(features, models[method]["centres"])[0]
         predicted[method] = np.array([models[method]["cluster_to_subset"][int(c)] for c in clusters])
     predicted["svm"] = models["svm"].predict(features).astype(str)
     return predicted
@@ -181,7 +182,7 @@ def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any
     matrix = _scaled(models, used)
     figures = {}
     for method in ("kmeans", "hierarchical"):
-        clusters = nearest_centre(matrix, models[method]["centres"])
+        clusters = nearest_centroid(matrix, models[method]["centres"])[0]
         title = f"{models['backbone']}: {METHOD_NAMES[method]} (PCA 2D)"
         figures[f"{method}.png"] = pca_figure(matrix, clusters.astype(str), used["role"].eq("real"), title, "Cluster")
     return figures
