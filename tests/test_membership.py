@@ -58,3 +58,25 @@ def test_the_registry_holds_the_four_attacks_in_their_order_and_refuses_a_second
     with pytest.raises(ValueError, match="unknown membership attack 'nope'"):
         attack_scores("nope", *constructed_example()[:3])
     assert "nope" not in ATTACKS
+
+
+def test_attack_blocks_are_checked_before_any_work():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import check_membership_parameters
+
+    check_membership_parameters({"attacks": {"domias": {"components": 4}, "gan_leaks": {}}})
+    with pytest.raises(UserInputError, match=r"attacks\.monte_carl names no registered attack"):
+        check_membership_parameters({"attacks": {"monte_carl": {}}})
+    with pytest.raises(UserInputError, match=r"attacks\.domias has unknown option\(s\) \['component'\]; domias takes \['components'\]"):
+        check_membership_parameters({"attacks": {"domias": {"component": 4}}})
+    with pytest.raises(UserInputError, match=r"domias_components is now subtask1_membership\.attacks\.domias\.components"):
+        check_membership_parameters({"domias_components": 8})
+
+
+def test_reloading_an_attack_module_is_not_a_second_registration():
+    import importlib
+
+    from gans_fingerprints.membership.attacks import gan_leaks
+
+    importlib.reload(gan_leaks)
+    assert registered_attacks()["gan_leaks"].score.__module__ == gan_leaks.__name__

@@ -38,7 +38,10 @@ def _user_error_in_chain(error: BaseException | None) -> UserInputError | None:
             from gans_fingerprints.pipelines.subtask2_features.pipeline import BACKBONE_NAMES  # noqa: PLC0415
 
             namespaces = ", ".join(f"subtask2_features.{name}" for name in BACKBONE_NAMES)
-            return UserInputError(f"{' '.join(str(error).split())}. The namespaces are {namespaces}.")
+            return UserInputError(
+                f"{' '.join(str(error).split())} among the pipelines run. The namespaces are {namespaces}, "
+                "in the subtask2_features pipeline (and the default one)."
+            )
         if isinstance(error, DatasetError):
             saw_dataset_error = True
             dataset = dataset or _catalog_name(error)
@@ -57,7 +60,7 @@ class ConciseUserErrors:
 
     The node's own failure is already logged by Kedro's runner; every other exception keeps the
     usual (rich) traceback, since that one is a bug worth a full report. It is installed before
-    any other hook runs, so errors raised by hooks (a mistyped backbone) read cleanly too.
+    any other hook runs, so errors raised by other hooks read cleanly too.
     """
 
     @hook_impl(tryfirst=True)

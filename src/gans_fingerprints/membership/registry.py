@@ -8,11 +8,14 @@ files, the comparison table and the report pick it up from the registry.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from gans_fingerprints.errors import UserInputError
 
 Score = Callable[..., np.ndarray]
 """``score(queries, generated, reference, **options)``: higher = more likely a member."""
@@ -27,6 +30,16 @@ class Attack:
     score: Score
     needs_reference: bool = False
 
+    def options(self) -> list[str]:
+        """The keyword options its YAML block may set."""
+        parameters = list(inspect.signature(self.score).parameters.values())[3:]
+        return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    def scores(
+        self, queries: np.ndarray, generated: np.ndarray, reference: np.ndarray, options: dict[str, Any] | None = None
+    ) -> np.ndarray:
+        return self.score(queries, generated, reference, **(options or {}))
+
 
 ATTACKS: dict[str, Attack] = {}
 
@@ -35,12 +48,34 @@ def register_attack(name: str, *, needs_reference: bool = False) -> Callable[[Sc
     """Decorator that adds a scoring function to :data:`ATTACKS` under ``name``."""
 
     def register(score: Score) -> Score:
-        if name in ATTACKS and ATTACKS[name].score is not score:
+        known = ATTACKS.get(name)
+        if known is not None and _origin(known.score) != _origin(score):  # a module reloaded is the same attack
             raise ValueError(f"membership attack {name!r} is registered twice")
         ATTACKS[name] = Attack(name, score, needs_reference)
         return score
 
     return register
+
+
+def _origin(score: Score) -> tuple[str, str]:
+    return score.__module__, score.__qualname__
+
+
+def check_attack_options(options_by_attack: dict[str, Any] | None) -> None:
+    """Every block under ``subtask1_membership.attacks`` names a registered attack and only its options."""
+    attacks = registered_attacks()
+    for name, options in (options_by_attack or {}).items():
+        if name not in attacks:
+            raise UserInputError(
+                f"subtask1_membership.attacks.{name} names no registered attack; the attacks are {sorted(attacks)} "
+                "(parameters_subtask1_membership.yml)."
+            )
+        unknown = sorted(set(options or {}) - set(attacks[name].options()))
+        if unknown:
+            raise UserInputError(
+                f"subtask1_membership.attacks.{name} has unknown option(s) {unknown}; {name} takes "
+                f"{attacks[name].options() or 'no options'}."
+            )
 
 
 def registered_attacks() -> dict[str, Attack]:
@@ -58,4 +93,4 @@ def attack_scores(
     attacks = registered_attacks()
     if attack not in attacks:
         raise ValueError(f"unknown membership attack {attack!r}; registered: {sorted(attacks)}")
-    return attacks[attack].score(reals, generated, reference, **(options or {}))
+    return attacks[attack].scores(reals, generated, reference, options)

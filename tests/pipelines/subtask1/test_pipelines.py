@@ -54,20 +54,20 @@ def test_too_many_folds_for_the_labels_is_a_clear_error():
 
 
 @pytest.fixture
-def toy_attack():
+def toy_attack(monkeypatch):
     """A new attack added the documented way: one function, one registry entry (and one YAML block, below)."""
     from gans_fingerprints.distances import pairwise_distances
-    from gans_fingerprints.membership.registry import ATTACKS, register_attack
+    from gans_fingerprints.membership import registry
 
+    monkeypatch.setattr(registry, "ATTACKS", dict(registry.registered_attacks()))  # restored after the test
     seen_options = []
 
-    @register_attack("toy_nearest_copy")
+    @registry.register_attack("toy_nearest_copy")
     def toy_nearest_copy(queries, generated, reference, power=1.0):
         seen_options.append(power)
         return -(pairwise_distances(queries, generated).min(axis=1) ** power)
 
-    yield seen_options
-    del ATTACKS["toy_nearest_copy"]
+    return seen_options
 
 
 def test_a_registered_attack_reaches_run_files_comparison_and_report(project_copy, tmp_path, toy_attack):

@@ -50,3 +50,11 @@ def test_the_graph_is_static_and_the_table_reads_its_inputs_by_name():
     assert table._inputs == {
         f"{b}__{n}": f"subtask2_features_{b}_{n}" for b in BACKBONE_NAMES for n in ("validation_metrics", "test_metrics", "extraction")
     }
+
+
+def test_the_retired_backbones_parameter_is_refused_not_ignored():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.pipelines.subtask2_features.nodes import extract_backbone_features
+
+    with pytest.raises(UserInputError, match=r"--namespaces subtask2_features\.resnet50"):
+        extract_backbone_features(pd.DataFrame(), None, pd.DataFrame(), None, {"backbones": ["resnet50"]}, backbone="resnet50")

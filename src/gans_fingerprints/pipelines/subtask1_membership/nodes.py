@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
 from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
-from gans_fingerprints.membership.registry import registered_attacks
+from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
 
 logger = logging.getLogger(__name__)
 SPACES = ("pixels", "features")
@@ -31,6 +32,17 @@ def _pixels(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     return vectors
 
 
+RETIRED_KEYS = {"domias_components": "attacks.domias.components", "epsilon_percentile": "attacks.monte_carlo.epsilon_percentile"}
+
+
+def check_membership_parameters(params: dict[str, Any]) -> None:
+    """Refuse retired keys and attack blocks that name no attack or an option it lacks (one line each)."""
+    for old, new in RETIRED_KEYS.items():
+        if old in params:
+            raise UserInputError(f"subtask1_membership.{old} is now subtask1_membership.{new}; rename it in your parameters.")
+    check_attack_options(params.get("attacks"))
+
+
 def membership_spaces(
     train_manifest: pd.DataFrame,
     train_images: np.ndarray,
@@ -42,6 +54,7 @@ def membership_spaces(
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only here
     from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
 
+    check_membership_parameters(params)  # before minutes of feature extraction
     rows = subtask1_rows(train_manifest, test_manifest)
     model, preprocess, record = build_backbone(
         str(params["backbone"]), str(params["weights"]), bool(params["download_weights"]), int(params["seed"])
@@ -75,7 +88,7 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
             options = (params.get("attacks") or {}).get(attack.name) or {}
 
             def score(queries, generated, reference, attack=attack, options=options):
-                return attack.score(queries, generated, reference, **options)
+                return attack.scores(queries, generated, reference, options)
 
             # Only attacks that use labels (a reference set of non-members) score per fold; the others once.
             unsupervised = None if attack.needs_reference else score(reals, generated, reals[:0])

@@ -48,6 +48,11 @@ def extract_backbone_features(
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when extracting
     from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
 
+    if "backbones" in params:  # retired: it would otherwise be ignored and every backbone would run
+        raise UserInputError(
+            "subtask2_features.backbones is gone: every backbone has its own namespace; run some with "
+            "`kedro run --namespaces subtask2_features.resnet50` and remove the key from your parameters."
+        )
     check_subtask2_training(split)
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from gans_fingerprints.distances import nearest_centroid, pairwise_distances
+from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
@@ -141,8 +141,8 @@ def fit_subset_centroids(train_embeddings: pd.DataFrame, params: dict[str, Any])
 
 
 def _distances(table: pd.DataFrame, centroids: pd.DataFrame) -> np.ndarray:
-
-    return nearest_centroid(_vectors(table), _vectors(centroids))[1]
+    """Distances (rows, subsets) from each embedding of ``table`` to each subset's centroid."""
+    return pairwise_distances(_vectors(table), _vectors(centroids))
 
 
 def _best_threshold(distances: np.ndarray, same: np.ndarray) -> float:
