@@ -80,23 +80,6 @@ class ConciseUserErrors:
         sys.excepthook = excepthook
 
 
-class BenchmarkRunsAlone:
-    """Refuse a run that mixes the benchmark builder with pipelines that read the raw data.
-
-    The benchmark writes the raw root, which the other pipelines read through different catalog
-    entries, so Kedro sees no dependency between them and may run a reader first.
-    """
-
-    @hook_impl
-    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        tags = [node.tags for node in pipeline.nodes]
-        if any("benchmark" in t for t in tags) and any("benchmark" not in t for t in tags):
-            raise UserInputError(
-                "The benchmark writes the raw data the other pipelines read, so it runs on its own: "
-                "`kedro run --pipelines benchmark`, then `kedro run` (or the pipelines you want)."
-            )
-
-
 LOCK_NAME = ".kedro_run.lock"
 
 

@@ -1,7 +1,7 @@
 """A readable map of the project's pipelines, drawn from the registry itself (for the README).
 
-An arrow joins two pipelines when datasets one writes are read by the other; the benchmark
-reaches ingestion through the raw data root (files, not a catalog dataset), drawn dashed.
+An arrow joins two pipelines when datasets one writes are read by the other (a transcoded
+dataset, ``raw_data_root@release`` written and ``raw_data_root@state`` read, counts as one).
 Usage: ``uv run python -m gans_fingerprints.pipeline_map notebooks/images/pipeline_map.png``.
 """
 
@@ -13,8 +13,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-FILE_EDGES = {("benchmark", "ingestion"): "raw data root (files)"}
-"""Pipelines joined through files rather than catalog datasets (drawn dashed)."""
+
+def _untranscoded(names: set[str]) -> set[str]:
+    return {name.split("@")[0] for name in names}
 
 
 def pipeline_edges(pipelines: dict) -> dict[tuple[str, str], list[str]]:
@@ -23,7 +24,7 @@ def pipeline_edges(pipelines: dict) -> dict[tuple[str, str], list[str]]:
     for writer, written in pipelines.items():
         for reader, read in pipelines.items():
             if writer != reader:
-                shared = sorted(written.all_outputs() & read.inputs())
+                shared = sorted(_untranscoded(written.all_outputs()) & _untranscoded(read.inputs()))
                 if shared:
                     edges[(writer, reader)] = shared
     return edges
@@ -32,7 +33,7 @@ def pipeline_edges(pipelines: dict) -> dict[tuple[str, str], list[str]]:
 def layout(pipelines: dict) -> dict[str, tuple[float, float]]:
     """A place for every pipeline: its column is its depth in the data flow; in the first column with
     the most pipelines rows are spread evenly, elsewhere each sits at the mean height of what it reads."""
-    edges = set(pipeline_edges(pipelines)) | {edge for edge in FILE_EDGES if set(edge) <= set(pipelines)}
+    edges = set(pipeline_edges(pipelines))
     depth = dict.fromkeys(pipelines, 0)
     for _ in pipelines:  # longest path by repeated relaxation (the graph is small and acyclic)
         for writer, reader in edges:
@@ -73,11 +74,6 @@ def draw_map(pipelines: dict) -> Figure:
         label = f"{len(datasets)} dataset{'s' if len(datasets) > 1 else ''}"
         t = 0.6
         axis.text(x0 + gap + t * (x1 - x0 - 2 * gap), y0 + t * (y1 - y0) + 0.06, label, fontsize=7, ha="center", color="dimgrey")
-    for (writer, reader), label in FILE_EDGES.items():
-        if writer in positions and reader in positions:
-            (bx, by), (ix, iy) = positions[writer], positions[reader]
-            axis.annotate("", (ix - gap, iy), (bx + gap, by), arrowprops={"arrowstyle": "->", "linestyle": "--", "color": "grey"})
-            axis.text((bx + ix) / 2, (by + iy) / 2 + 0.08, label, fontsize=7, ha="center", color="dimgrey")
     for name, (x, y) in positions.items():
         nodes = len(pipelines[name].nodes)
         axis.text(x, y, f"{name}\n{nodes} node{'s' if nodes > 1 else ''}", ha="center", va="center", fontsize=9,

@@ -12,10 +12,9 @@ CONFIG_LOADER_ARGS = {
 }
 
 from gans_fingerprints.hooks import (  # noqa: E402
-    BenchmarkRunsAlone,
     ConciseUserErrors,
     IngestionConsistency,
     ProjectLock,
 )
 
-HOOKS = (ConciseUserErrors(), BenchmarkRunsAlone(), ProjectLock(), IngestionConsistency())
+HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency())

@@ -332,13 +332,6 @@ def test_benchmark_never_overwrites_user_files(project, raw, tmp_path, case):
     assert not list((project / "data" / "06_models").glob("*/*/*")), "refused before any generator was trained"
 
 
-def test_benchmark_and_ingestion_in_one_run_are_refused(project, raw):
-    before = checksums(raw)
-    outcome = kedro_run(project, "--pipelines", "benchmark,ingestion", "--params", f"raw_data_root={raw}")
-    assert_refused(outcome, "runs on its own")
-    assert checksums(raw) == before
-
-
 # --- interruption, mixed ingestions and concurrent runs (issue 16 items 3 and 6) ----------------------
 
 SIAMESE = "subtask2_siamese.training.pairs_per_batch=8"

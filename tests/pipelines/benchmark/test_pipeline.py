@@ -100,12 +100,12 @@ def test_second_run_skips_and_same_seed_gives_identical_reals(built, tmp_path):
         assert [p.read_bytes() for p in pngs(raw / folder)] == [p.read_bytes() for p in pngs(other / folder)]
 
 
-def test_benchmark_and_readers_do_not_share_a_run(built):
-    from gans_fingerprints.errors import UserInputError
-
-    project, raw = built
-    with pytest.raises(UserInputError, match="runs on its own"):
-        run(project, raw, ["benchmark", "ingestion"])
+def test_benchmark_and_ingestion_in_one_run_are_ordered(tmp_path):
+    """The benchmark writes raw_data_root@release and ingestion reads raw_data_root@state: Kedro orders them."""
+    project = make_scratch_project(tmp_path / "project")
+    run(project, tmp_path / "raw", ["ingestion", "benchmark"], seed=7)
+    report = json.loads(latest(project, "ingestion_report.json").read_text())
+    assert report["totals"]["images"] == sum(TINY["subtask1"].values()) + 5 * sum(TINY["subtask2"].values())
 
 
 def test_refuses_to_overwrite_user_data(built, tmp_path):

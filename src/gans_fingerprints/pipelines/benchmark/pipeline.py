@@ -44,7 +44,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "benchmark_gan_history",
                     "benchmark_training_seconds",
                 ],
-                ["benchmark_release", "benchmark_release_contents"],
+                ["raw_data_root@release", "benchmark_release_contents"],
                 name="assemble_release",
             ),
             Node(plot_gan_losses, "benchmark_gan_history", "benchmark_gan_loss_curves", name="plot_gan_losses"),

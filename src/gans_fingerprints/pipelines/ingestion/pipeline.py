@@ -43,7 +43,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 start_ingestion,
                 [
-                    "raw_data_root",
+                    "raw_data_root@state",
                     "subtask1_raw_images",
                     "subtask2_raw_images",
                     "subtask1_test_ground_truth_file",
