@@ -432,8 +432,8 @@ def test_an_interrupted_training_resumes_where_it_stopped(project, raw, tmp_path
         (["--pipelines", "ingestion", "--params", "raw_data_root=/no/such/release"],
          "error: raw_data_root /no/such/release does not exist"),
         (["--namespaces", "subtask2_features.resnet5"],
-         "error: Pipeline does not contain nodes with the following namespaces: ['subtask2_features.resnet5']. "
-         "The namespaces are subtask2_features.mobilenet_v2, subtask2_features.resnet50"),
+         "error: Pipeline does not contain nodes with the following namespaces: ['subtask2_features.resnet5'] "
+         "among the pipelines run. The namespaces are subtask2_features.mobilenet_v2, subtask2_features.resnet50"),
     ],
     ids=["mistyped_root", "mistyped_backbone_namespace"],
 )
