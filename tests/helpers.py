@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +43,15 @@ def checksums(*roots: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
                     f"link:{os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
                 )
     return found
+
+
+def kedro_subprocess(project: Path, *args: str, telemetry_opt_out: bool = True) -> subprocess.CompletedProcess:
+    """The real ``kedro run ARGS`` executable in ``project``, as a terminal user runs it.
+
+    ``telemetry_opt_out=False`` runs without the opt-out variables, as a user's shell would.
+    """
+    environment = {k: v for k, v in os.environ.items() if k not in ("KEDRO_DISABLE_TELEMETRY", "DO_NOT_TRACK")}
+    if telemetry_opt_out:
+        environment["KEDRO_DISABLE_TELEMETRY"] = "true"
+    command = [sys.executable, "-m", "kedro", "run", *args]
+    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300, check=False)

@@ -4,14 +4,12 @@
 command, session, hooks and exit code as the ``kedro`` executable, without re-importing torch
 for every case); the message is what the project's exception hook prints for that error, or
 ``None`` when the user would get a traceback. ``kedro_subprocess`` runs the real executable for
-the cases that check the printed terminal output itself.
+the cases that check the printed terminal output itself (``tests.helpers.kedro_subprocess``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,13 +42,6 @@ def kedro_run(project: Path, *args: str) -> Outcome:
     user_error = _user_error_in_chain(error) if error is not None else None
     message = f"error: {user_error}" if user_error is not None else None
     return Outcome(result.exit_code, message, result.output)
-
-
-def kedro_subprocess(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """The real ``kedro run`` executable, as a terminal user runs it."""
-    environment = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", **(env or {})}
-    command = [sys.executable, "-m", "kedro", "run", *args]
-    return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300, check=False)
 
 
 def checksums(*roots: Path) -> dict[str, str]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,8 +22,8 @@ from gans_fingerprints.datasets.release import MARKER_NAME
 from gans_fingerprints.hooks import LOCK_NAME
 from gans_fingerprints.sample_release import write_sample_release
 from gans_fingerprints.scratch_project import REPO_ROOT, make_scratch_project
-from tests.faults.harness import Outcome, checksums, kedro_run, kedro_subprocess
-from tests.helpers import versions
+from tests.faults.harness import Outcome, checksums, kedro_run
+from tests.helpers import kedro_subprocess, versions
 
 pytestmark = pytest.mark.fault
 
@@ -450,9 +448,7 @@ def test_a_run_leaves_a_clean_git_tree(tmp_path, raw):
     """Issue 16 item 9: kedro-telemetry wrote a project_id into pyproject.toml on every run."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
-    environment = {key: value for key, value in os.environ.items() if key not in ("KEDRO_DISABLE_TELEMETRY", "DO_NOT_TRACK")}
-    command = [sys.executable, "-m", "kedro", "run", "--pipelines", "ingestion", "--params", f"raw_data_root={raw}"]
-    result = subprocess.run(command, cwd=clone, env=environment, capture_output=True, text=True, timeout=300, check=False)
+    result = kedro_subprocess(clone, "--pipelines", "ingestion", "--params", f"raw_data_root={raw}", telemetry_opt_out=False)
     assert result.returncode == 0, result.stderr[-2000:]
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
     assert status.stdout == "", status.stdout

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.helpers import run_pipelines, versions
+from tests.helpers import kedro_subprocess, run_pipelines, versions
 
 pytestmark = pytest.mark.slow
 
@@ -62,9 +60,7 @@ def test_missing_subtask_does_not_stop_the_other(project_copy, tmp_path):
 
 
 def _kedro(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}
-    command = [sys.executable, "-m", "kedro", "run", "--env", "demo", *args]
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return kedro_subprocess(project, "--env", "demo", *args)
 
 
 def test_cli_both_pipeline_flags_and_reports_are_versioned(project_copy, tmp_path):

@@ -463,8 +463,10 @@ def _truth_ids(truth: pd.DataFrame) -> pd.Series:
     return truth["image_id"].astype("string").str.strip()
 
 
-def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, after_decoding: bool) -> pd.Series:
-    """Ids must be unique and match the test images exactly; returns a mask of the rows to keep.
+def _check_truth_ids(
+    truth: pd.DataFrame, expected_ids: pd.Series, what: str, after_decoding: bool
+) -> tuple[pd.Series, pd.Series]:
+    """Ids must be unique and match the test images exactly; returns the stripped ids and a mask of the rows to keep.
 
     Before decoding (``after_decoding=False``) the ids are those of the listed files, and every
     mismatch is an error. After decoding, ids the earlier check found among the files but not
@@ -485,7 +487,7 @@ def _check_truth_ids(truth: pd.DataFrame, expected_ids: pd.Series, what: str, af
         )
     if unknown:
         logger.warning("Dropping the labels of %d test image(s) skipped as unreadable, e.g. %s.", len(unknown), unknown[:5])
-    return ids.isin(set(expected_ids))
+    return ids, ids.isin(set(expected_ids))
 
 
 def _sorted_truth(ids: pd.Series, column: str, values: pd.Series) -> pd.DataFrame:
@@ -514,13 +516,13 @@ def _validated_truth(  # noqa: PLR0913
     if test_manifest.empty:
         logger.warning("Ignoring %s: there are no %s test images.", truth.attrs.get("source"), subtask)
         return empty
-    keep = _check_truth_ids(truth, images, f"{subtask} test images", after_decoding)
+    ids, keep = _check_truth_ids(truth, images, f"{subtask} test images", after_decoding)
     values = parse(truth[column])
     invalid = truth.index[~values.isin(allowed)]
     if len(invalid):
         lines = [int(row) + 2 for row in invalid[:10]]  # +1 for the header, +1 for 1-based lines
         raise IngestionError(f"{truth.attrs.get('source')}: {column} must be one of {allowed} on line(s) {lines}.")
-    return _stamped(_sorted_truth(_truth_ids(truth)[keep], column, values[keep].astype(dtype)), run_id)
+    return _stamped(_sorted_truth(ids[keep], column, values[keep].astype(dtype)), run_id)
 
 
 def validate_subtask1_truth(
