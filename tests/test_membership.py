@@ -50,9 +50,10 @@ def test_cross_validation_never_shows_held_out_labels_to_the_scorer():
     assert (predictions == labels).mean() == 1.0
 
 
-def test_the_registry_holds_the_four_attacks_in_their_order_and_refuses_a_second_name():
-    assert list(registered_attacks()) == ["gan_leaks", "threshold_max", "domias", "monte_carlo"]
+def test_the_registry_holds_the_attacks_in_their_order_and_refuses_a_second_name():
+    assert list(registered_attacks()) == ["gan_leaks", "threshold_max", "domias", "monte_carlo", "mean_k_nearest"]
     assert [a.name for a in registered_attacks().values() if a.needs_reference] == ["domias"]
+    assert [a.name for a in registered_attacks().values() if "pixels" not in a.spaces] == ["mean_k_nearest"]
     with pytest.raises(ValueError, match="registered twice"):
         register_attack("gan_leaks")(lambda *arrays: -arrays[0].sum(axis=1))
     with pytest.raises(ValueError, match="unknown membership attack 'nope'"):
@@ -80,3 +81,27 @@ def test_reloading_an_attack_module_is_not_a_second_registration():
 
     importlib.reload(gan_leaks)
     assert registered_attacks()["gan_leaks"].score.__module__ == gan_leaks.__name__
+
+
+def test_the_siamese_score_is_gan_leaks_at_k_1_and_the_mean_distance_at_k_0():
+    from gans_fingerprints.distances import pairwise_distances
+
+    reals, generated, reference, _ = constructed_example()
+    assert np.array_equal(attack_scores("mean_k_nearest", reals, generated, reference, {"k": 1}),
+                          attack_scores("gan_leaks", reals, generated, reference))
+    assert np.allclose(attack_scores("mean_k_nearest", reals, generated, reference, {"k": 0}),
+                       -pairwise_distances(reals, generated).mean(axis=1))
+    three = np.sort(pairwise_distances(reals, generated), axis=1)[:, :3].mean(axis=1)
+    assert np.array_equal(attack_scores("mean_k_nearest", reals, generated, reference, {"k": 3}), -three)
+
+
+def test_the_siamese_attack_is_checked_and_its_retired_keys_refused():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.pipelines.subtask1_siamese.nodes import check_siamese_attack
+
+    attack, options = check_siamese_attack({"attack": "domias", "attack_options": {"components": 4}})
+    assert attack.name == "domias" and attack.needs_reference and options == {"components": 4}
+    with pytest.raises(UserInputError, match=r"score: mean_k -> attack: mean_k_nearest"):
+        check_siamese_attack({"score": "mean_k", "k": 5, "attack": "mean_k_nearest"})
+    with pytest.raises(UserInputError, match=r"subtask1_siamese\.attack\.mean_k_nearest has unknown option\(s\) \['kk'\]"):
+        check_siamese_attack({"attack": "mean_k_nearest", "attack_options": {"kk": 5}})

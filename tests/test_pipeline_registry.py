@@ -21,7 +21,9 @@ def test_pipeline_map_edges_follow_the_datasets_pipelines_share():
     registered = {name: p for name, p in register_pipelines().items() if name != "__default__"}
     edges = pipeline_edges(registered)
     assert "subtask2_train_split" in edges[("ingestion", "subtask2_siamese")]
-    assert ("subtask1_comparison", "reporting") in edges
+    assert edges[("subtask1_membership", "reporting")] == ["subtask1_membership_summary"]
+    assert edges[("subtask2_features", "reporting")] == ["subtask2_features_summary"]
+    assert "subtask1_siamese_summary" in edges[("subtask1_siamese", "subtask1_comparison")]
     assert edges[("benchmark", "ingestion")] == ["raw_data_root"], "one dataset, written by one and read by the other"
     positions = layout(registered)
     assert set(positions) == set(registered), "every pipeline has a place on the map"
@@ -41,3 +43,20 @@ def test_a_new_pipeline_gets_a_place_on_the_map():
     registered["subtask2_fingerprint"] = Pipeline([Node(len, "subtask2_train_split", "fingerprint_results")])
     positions = layout(registered)
     assert positions["subtask2_fingerprint"][0] == positions["subtask2_siamese"][0]
+
+
+def test_a_new_method_pipeline_reaches_the_report_and_the_comparison_unedited(monkeypatch):
+    from kedro.pipeline import Node, Pipeline
+
+    from gans_fingerprints import pipeline_registry
+
+    configure_project("gans_fingerprints")
+    found = pipeline_registry.every_pipeline()
+    found["subtask1_learned"] = Pipeline([Node(len, "subtask1_train_manifest", ["subtask1_learned_cv_results", "subtask1_learned_summary"])])
+    monkeypatch.setattr(pipeline_registry, "every_pipeline", lambda: found)
+    pipelines = register_pipelines()
+    assert "subtask1_learned_summary" in pipelines["reporting"].inputs()
+    assert {"subtask1_learned_summary", "subtask1_learned_cv_results", "subtask1_learned_test_results"} <= (
+        pipelines["subtask1_comparison"].inputs())
+    assert {"subtask1_membership_summary", "subtask2_siamese_summary"} <= pipelines["reporting"].inputs()
+    assert "benchmark_summary" not in pipelines["reporting"].inputs(), "the benchmark is no method"

@@ -11,6 +11,7 @@ from gans_fingerprints.datasets.release import (
     SyntheticRelease,
     TargetNotEmptyError,
 )
+from gans_fingerprints.datasets.summary import SummaryDataset
 from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "RawDataRootDataset",
     "ReleaseDataset",
     "ReleaseTarget",
+    "SummaryDataset",
     "SyntheticRelease",
     "TargetNotEmptyError",
     "TorchStateDataset",

@@ -11,7 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.cluster import AgglomerativeClustering, KMeans
+
+from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.layout import natural_key
 
 
 def map_clusters_to_labels(clusters: Sequence[int], labels: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
@@ -44,3 +48,47 @@ def fit_agglomerative(features: np.ndarray, k: int, linkage: str, max_samples: i
         rows = np.sort(np.random.default_rng(seed).choice(rows, size=max_samples, replace=False))
     labels = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit_predict(features[rows])
     return np.stack([features[rows][labels == c].mean(axis=0) for c in range(k)])
+
+
+class ClusterAttribution(ClassifierMixin, BaseEstimator):
+    """A clusterer as a scikit-learn classifier: one cluster per subset seen in ``fit``, each named
+    after a subset by :func:`map_clusters_to_labels`; a new point takes its nearest centre's subset."""
+
+    def _centres(self, features: np.ndarray, k: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, features: np.ndarray, subsets: Sequence[str]) -> ClusterAttribution:
+        labels = np.asarray(subsets).astype(str)
+        self.classes_ = np.array(sorted(set(labels), key=natural_key))
+        self.cluster_centers_ = self._centres(np.asarray(features), len(self.classes_))
+        self.cluster_to_subset_ = map_clusters_to_labels(self.clusters(features), labels, list(self.classes_))
+        return self
+
+    def clusters(self, features: np.ndarray) -> np.ndarray:
+        """Index of every point's nearest cluster centre."""
+        return nearest_centroid(features, self.cluster_centers_)[0]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.array([self.cluster_to_subset_[int(c)] for c in self.clusters(features)])
+
+
+class KMeansAttribution(ClusterAttribution):
+    """k-means (10 seeded restarts) as a subset classifier."""
+
+    def __init__(self, random_state: int = 0) -> None:
+        self.random_state = random_state
+
+    def _centres(self, features: np.ndarray, k: int) -> np.ndarray:
+        return fit_kmeans(features, k, self.random_state)
+
+
+class AgglomerativeAttribution(ClusterAttribution):
+    """Agglomerative clustering (on at most ``max_samples`` points) as a subset classifier."""
+
+    def __init__(self, linkage: str = "ward", max_samples: int = 10000, random_state: int = 0) -> None:
+        self.linkage = linkage
+        self.max_samples = max_samples
+        self.random_state = random_state
+
+    def _centres(self, features: np.ndarray, k: int) -> np.ndarray:
+        return fit_agglomerative(features, k, self.linkage, self.max_samples, self.random_state)

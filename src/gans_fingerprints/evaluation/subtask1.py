@@ -12,6 +12,7 @@ from sklearn.metrics import RocCurveDisplay, roc_auc_score
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.run_files import format_run_file, validate_run_file
+from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, concatenate_summaries, method_summary
 from gans_fingerprints.layout import LAYOUT_DOC, MEMBERSHIP_USED
 
 RESULT_COLUMNS = ["method", "image_id", "rank", "prediction"]
@@ -58,21 +59,40 @@ def _metrics_rows(results: pd.DataFrame, truth: pd.DataFrame | None, prefix: str
     return rows
 
 
+def summarise_subtask1(
+    cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame, settings: str, weights: dict[str, str]
+) -> pd.DataFrame:
+    """A subtask-1 pipeline's summary (shared schema): per method, cross-validated metrics on the
+    training reals and, when ground truth exists, test metrics; the paper's Table 3 columns."""
+    cv = _metrics_rows(cv_results, None, "cv")
+    has_truth = ground_truth is not None and not ground_truth.empty
+    test = _metrics_rows(test_results, ground_truth[["image_id", "label"]], "test") if has_truth else {}
+    rows = []
+    for method, scores in cv.items():
+        rows.append({
+            "subtask": 1, "method": method, "table": "Table 3",
+            "main_metric": "test kappa" if has_truth else "cross-validated kappa",
+            "main_value": test[method]["test_kappa"] if has_truth else scores["cv_kappa"],
+            "validation": f"cv kappa {scores['cv_kappa']:.3f}, cv AUC {scores['cv_auc']:.3f}",
+            **{f"validation_{k.removeprefix('cv_')}": v for k, v in scores.items()},
+            **test.get(method, {}),
+            "weights": weights[method], "settings": settings,
+        })
+    return method_summary(rows)
+
+
 def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame) -> tuple[pd.DataFrame, Figure]:
-    """One row per method: cross-validated metrics on the training reals (always) and test metrics
-    (when ground truth exists), sorted by kappa; and ROC curves of every method.
+    """Every subtask-1 method in one table (its pipelines' summaries, best first by test kappa, or by
+    cross-validated kappa without ground truth) and the ROC curves of every method.
 
-    ``results`` holds ``<source>_cv`` and ``<source>_test`` decision tables of each pipeline.
+    ``results`` holds each pipeline's ``<source>_summary`` and its ``<source>_cv`` and
+    ``<source>_test`` decision tables.
     """
-    cv = pd.concat([table for name, table in results.items() if name.endswith("_cv")], ignore_index=True)
-    test = pd.concat([table for name, table in results.items() if name.endswith("_test")], ignore_index=True)
-    table = pd.DataFrame(_metrics_rows(cv, None, "cv")).T
+    table = concatenate_summaries({name: t for name, t in results.items() if name.endswith(SUMMARY_SUFFIX)})
+    table = table.sort_values("main_value", ascending=False).reset_index(drop=True)
+    cv = pd.concat([t for name, t in results.items() if name.endswith("_cv")], ignore_index=True)
+    test = pd.concat([t for name, t in results.items() if name.endswith("_test")], ignore_index=True)
     has_truth = not ground_truth.empty
-    if has_truth:
-        table = table.join(pd.DataFrame(_metrics_rows(test, ground_truth[["image_id", "label"]], "test")).T)
-    table = table.sort_values("test_kappa" if has_truth else "cv_kappa", ascending=False)
-    table.index.name = "method"
-
     panels = [("cross-validated, training reals", cv, None)] + ([("test", test, ground_truth)] if has_truth else [])
     figure, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5), squeeze=False)
     for axis, (title, results_table, truth) in zip(axes[0], panels, strict=True):
@@ -83,4 +103,4 @@ def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame
         axis.set(title=f"subtask 1 ROC: {title}", xlabel="false positive rate", ylabel="true positive rate")
         axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
-    return table.reset_index(), figure
+    return table, figure

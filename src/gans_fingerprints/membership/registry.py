@@ -24,11 +24,14 @@ Score = Callable[..., np.ndarray]
 @dataclass(frozen=True)
 class Attack:
     """A registered attack. ``needs_reference``: it uses known non-members (labels), so its scores
-    are recomputed per cross-validation fold with that fold's non-members only."""
+    are recomputed per cross-validation fold with that fold's non-members only. ``spaces``: where
+    ``subtask1_membership`` runs it (``pixels``, ``features``); any attack can score the Siamese
+    network's embeddings (``subtask1_siamese.attack``)."""
 
     name: str
     score: Score
     needs_reference: bool = False
+    spaces: tuple[str, ...] = ("pixels", "features")
 
     def options(self) -> list[str]:
         """The keyword options its YAML block may set."""
@@ -44,14 +47,16 @@ class Attack:
 ATTACKS: dict[str, Attack] = {}
 
 
-def register_attack(name: str, *, needs_reference: bool = False) -> Callable[[Score], Score]:
+def register_attack(
+    name: str, *, needs_reference: bool = False, spaces: tuple[str, ...] = ("pixels", "features")
+) -> Callable[[Score], Score]:
     """Decorator that adds a scoring function to :data:`ATTACKS` under ``name``."""
 
     def register(score: Score) -> Score:
         known = ATTACKS.get(name)
         if known is not None and _origin(known.score) != _origin(score):  # a module reloaded is the same attack
             raise ValueError(f"membership attack {name!r} is registered twice")
-        ATTACKS[name] = Attack(name, score, needs_reference)
+        ATTACKS[name] = Attack(name, score, needs_reference, tuple(spaces))
         return score
 
     return register
@@ -61,21 +66,17 @@ def _origin(score: Score) -> tuple[str, str]:
     return score.__module__, score.__qualname__
 
 
-def check_attack_options(options_by_attack: dict[str, Any] | None) -> None:
-    """Every block under ``subtask1_membership.attacks`` names a registered attack and only its options."""
+def check_attack_options(
+    options_by_attack: dict[str, Any] | None, where: str = "subtask1_membership.attacks", source: str = "parameters_subtask1_membership.yml"
+) -> None:
+    """Every block under ``where`` names a registered attack and only its options."""
     attacks = registered_attacks()
     for name, options in (options_by_attack or {}).items():
         if name not in attacks:
-            raise UserInputError(
-                f"subtask1_membership.attacks.{name} names no registered attack; the attacks are {sorted(attacks)} "
-                "(parameters_subtask1_membership.yml)."
-            )
+            raise UserInputError(f"{where}.{name} names no registered attack; the attacks are {sorted(attacks)} ({source}).")
         unknown = sorted(set(options or {}) - set(attacks[name].options()))
         if unknown:
-            raise UserInputError(
-                f"subtask1_membership.attacks.{name} has unknown option(s) {unknown}; {name} takes "
-                f"{attacks[name].options() or 'no options'}."
-            )
+            raise UserInputError(f"{where}.{name} has unknown option(s) {unknown}; {name} takes {attacks[name].options() or 'no options'}.")
 
 
 def registered_attacks() -> dict[str, Attack]:

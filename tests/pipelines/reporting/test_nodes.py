@@ -1,39 +1,59 @@
-import pandas as pd
 
-from gans_fingerprints.evaluation.metrics import attribution_metrics
-from gans_fingerprints.pipelines.reporting.nodes import build_results_table, key_figures, plot_results
+from gans_fingerprints.evaluation.summary import SUMMARY_COLUMNS, method_summary
+from gans_fingerprints.pipelines.reporting.nodes import COLUMNS, build_results_table, key_figures, plot_results
 
 REPORT = {
     "splits": {k: {"root": "/data/subtask", "images": 10, "image_size": 64} for k in
                ("subtask1_train", "subtask1_test", "subtask2_train", "subtask2_test")},
     "ground_truth": {"subtask1_test": {"present": True}, "subtask2_test": {"present": False}},
 }
-VALIDATION = {"attribution": attribution_metrics(["t1", "t2"], ["t1", "t1"], ["t1", "t2"]),
-              "pair_verification": {"accuracy_cross_fitted": 0.7}}
-FEATURES = pd.DataFrame([
-    {"backbone": "resnet50", "features": 2048, "method": m, "weights": "none", "validation_accuracy": v,
-     "validation_accuracy_real": 0.2, "validation_accuracy_generated": 0.9}
+SUBTASK1 = method_summary([
+    {"subtask": 1, "method": m, "table": "Table 3", "main_metric": "test kappa", "main_value": v, "validation_kappa": 0.1,
+     "test_kappa": v, "settings": "parameters_subtask1_membership.yml"}
+    for m, v in (("gan_leaks_pixels", 0.04), ("domias_pixels", 0.3), ("monte_carlo_pixels", -0.2))
+])
+SIAMESE1 = method_summary([{"subtask": 1, "method": "siamese", "table": "Table 3", "main_metric": "test kappa", "main_value": 0.1}])
+FEATURES = method_summary([
+    {"subtask": 2, "method": f"resnet50 + {m}", "table": "Tables 4-5", "main_metric": "validation accuracy", "main_value": v,
+     "validation_accuracy": v, "weights": "none"}
     for m, v in (("k-means", 0.3), ("SVM", 0.6))
 ])
-SUBTASK1 = pd.DataFrame([{"method": "gan_leaks_pixels", "cv_kappa": 0.1, "cv_auc": 0.55, "test_kappa": 0.04,
-                          "test_accuracy": 0.52, "test_precision": 0.5, "test_recall": 0.6, "test_f1": 0.55, "test_auc": 0.5}])
+SIAMESE2 = method_summary([{"subtask": 2, "method": "Siamese network", "table": "Table 5", "main_metric": "validation accuracy (generated)",
+                            "main_value": 0.5, "validation_accuracy": 0.5, "settings": "30 epochs, paper pairs"}])
 
 
-def test_results_table_puts_both_subtasks_side_by_side_with_their_provenance():
-    parameters = {"epochs": 30, "pair_sampling": "paper", "learning_rate": 1e-4, "image_size": 64}
-    table = build_results_table(REPORT, VALIDATION, {"ground_truth": False}, parameters, FEATURES, SUBTASK1)
-    assert table["subtask"].tolist() == [1, 2, 2, 2]
-    assert table.loc[0, "main_metric"] == "test kappa" and table.loc[0, "main_value"] == 0.04
-    siamese = table[table["method"] == "Siamese network"].iloc[0]
-    assert siamese["main_metric"] == "validation accuracy (generated)" and siamese["main_value"] == 0.5
-    assert "30 epochs, paper pairs" in siamese["settings"]
-    assert "test ground truth absent" in siamese["data"] and "/data/subtask" in siamese["data"]
-    assert table[table["method"] == "resnet50 + SVM"]["main_value"].item() == 0.6
+def test_the_table_assembles_whatever_summaries_exist_in_a_fixed_order(caplog):
+    table = build_results_table(REPORT, subtask1_membership_summary=SUBTASK1, subtask1_siamese_summary=SIAMESE1,
+                                subtask2_features_summary=FEATURES, subtask2_siamese_summary=SIAMESE2, subtask9_new_summary=None)
+    assert list(table.columns) == COLUMNS
+    assert table["method"].tolist() == ["domias_pixels", "siamese", "gan_leaks_pixels", "monte_carlo_pixels",
+                                        "Siamese network", "resnet50 + k-means", "resnet50 + SVM"], \
+        "subtask 1 best first; subtask 2 by paper table (Table 5 first), each summary's rows in order"
+    assert "test ground truth absent" in table.loc[4, "data"] and "test ground truth present" in table.loc[0, "data"]
+    assert "subtask9_new_summary" in caplog.text, "a summary no run has written is named, not silently dropped"
     assert plot_results(table) is not None
 
 
-def test_key_figures_without_test_ground_truth():
-    history = pd.DataFrame({"epoch": [1, 2], "validation_attribution_accuracy": [0.5, 0.7]})
-    figures = key_figures(VALIDATION, {"ground_truth": False}, FEATURES, history)
-    assert sorted(figures) == ["subtask2_features_validation.png", "subtask2_siamese_confusion_validation.png",
-                               "subtask2_siamese_training.png"]
+def test_one_method_alone_makes_a_report():
+    table = build_results_table(REPORT, subtask1_membership_summary=None, subtask2_siamese_summary=SIAMESE2)
+    assert table["method"].tolist() == ["Siamese network"]
+
+
+def test_a_summary_row_outside_the_schema_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match=r"unknown columns \['test_mystery'\]"):
+        method_summary([{"subtask": 1, "method": "x", "main_metric": "kappa", "main_value": 0, "test_mystery": 1}])
+    with pytest.raises(ValueError, match=r"missing \['main_value'\]"):
+        method_summary([{"subtask": 1, "method": "x", "main_metric": "kappa"}])
+    assert list(method_summary([]).columns) == SUMMARY_COLUMNS
+
+
+def test_key_figures_show_validation_beside_test_where_there_is_one():
+    figures = key_figures(subtask1_membership_summary=SUBTASK1, subtask2_features_summary=FEATURES, subtask2_siamese_summary=None)
+    assert sorted(figures) == ["subtask1_validation_and_test.png", "subtask2_validation_and_test.png"]
+    legend = [t.get_text() for t in figures["subtask1_validation_and_test.png"].axes[0].get_legend().get_texts()]
+    assert legend == ["validation", "test"]
+    legend = [t.get_text() for t in figures["subtask2_validation_and_test.png"].axes[0].get_legend().get_texts()]
+    assert legend == ["validation"], "no test column without ground truth"
+    assert key_figures(subtask2_siamese_summary=None) == {}

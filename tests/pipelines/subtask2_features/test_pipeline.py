@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from gans_fingerprints.evaluation.run_files import validate_run_file
-from gans_fingerprints.pipelines.subtask2_features.nodes import feature_results_table
+from gans_fingerprints.pipelines.subtask2_features.nodes import summarise_feature_methods
 from gans_fingerprints.pipelines.subtask2_features.pipeline import BACKBONE_NAMES, create_pipeline
 from gans_fingerprints.sample_release import write_sample_release
 from tests.helpers import run_pipelines, versions
@@ -14,11 +14,29 @@ from tests.helpers import run_pipelines, versions
 pytestmark = pytest.mark.slow
 
 
-def test_one_backbone_by_namespace_writes_metrics_figures_and_run_files(project_copy, tmp_path):
+@pytest.fixture
+def toy_classifier(monkeypatch):
+    """A new classifier added the documented way: one builder, one registry entry (and one YAML block, below)."""
+    from sklearn.neighbors import NearestCentroid
+
+    from gans_fingerprints.attribution import registry
+
+    monkeypatch.setattr(registry, "CLASSIFIERS", dict(registry.registered_classifiers()))  # restored after the test
+    seen_options = []
+
+    @registry.register_classifier("toy_centroid", title="toy nearest centroid")
+    def toy_centroid(seed, shrink_threshold=None):
+        seen_options.append(shrink_threshold)
+        return NearestCentroid(shrink_threshold=shrink_threshold)
+
+    return seen_options
+
+
+def test_one_backbone_by_namespace_writes_metrics_figures_and_run_files(project_copy, tmp_path, toy_classifier):
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=2)
     params = {"raw_data_root": str(raw), "ingestion": {"image_size": 48}}
     run_pipelines(project_copy, ["ingestion"], **params)
-    features = {"weights": "none", "device": "cpu"}
+    features = {"weights": "none", "device": "cpu", "classifiers": {"toy_centroid": {"shrink_threshold": 0.1}}}
     run_pipelines(project_copy, ["subtask2_features"], namespaces=["subtask2_features.mobilenet_v2"],
                   subtask2_features=features, **params)
     [validation_path] = versions(project_copy, "08_reporting", "subtask2_mobilenet_v2_validation_metrics.json")
@@ -26,27 +44,29 @@ def test_one_backbone_by_namespace_writes_metrics_figures_and_run_files(project_
     [extraction_path] = versions(project_copy, "04_feature", "subtask2_mobilenet_v2_extraction.json")
     summaries = {f"mobilenet_v2__{name}": pd.read_json(path, typ="series").to_dict() for name, path in
                  (("validation_metrics", validation_path), ("test_metrics", test_path), ("extraction", extraction_path))}
-    table = feature_results_table(**summaries)
-    assert table[["backbone", "features", "method"]].values.tolist() == [
-        ["mobilenet_v2", 1280, "k-means"], ["mobilenet_v2", 1280, "hierarchical clustering"], ["mobilenet_v2", 1280, "SVM"]
-    ]
-    assert table["weights"].str.startswith("none").all()
+    table = summarise_feature_methods(**summaries)
+    assert table["method"].tolist() == ["mobilenet_v2 + k-means", "mobilenet_v2 + hierarchical clustering", "mobilenet_v2 + SVM",
+                                        "mobilenet_v2 + toy nearest centroid"]
+    assert set(toy_classifier) == {0.1}, "the classifier's YAML block reached it"
+    assert table["settings"].str.startswith("1280 features").all() and table["weights"].str.startswith("none").all()
     assert table["test_accuracy"].between(0, 1).all(), "the sample release has ground truth"
+    assert (table["main_value"] == table["test_accuracy"]).all()
     test_ids = [p.stem for p in (raw / "subtask2" / "test" / "generated_unknown").glob("*.png")]
-    for method in ("kmeans", "hierarchical", "svm"):
+    for method in ("kmeans", "hierarchical", "svm", "toy_centroid"):
         [run_file] = versions(project_copy, "07_model_output", f"subtask2_mobilenet_v2_{method}.csv")
         validate_run_file(run_file.read_text(), test_ids, [f"t{k}" for k in range(1, 6)], str(run_file))
-    assert versions(project_copy, "08_reporting", "subtask2_mobilenet_v2_svm_confusion_matrix.png")
+    confusion = sorted((project_copy / "data" / "08_reporting" / "subtask2_mobilenet_v2_confusion_matrices").glob("*/*/*.png"))
+    assert [p.name for p in confusion] == ["hierarchical.png", "kmeans.png", "svm.png", "toy_centroid.png"]
     pca = sorted((project_copy / "data" / "08_reporting" / "subtask2_mobilenet_v2_cluster_pca").glob("*/*/*.png"))
     assert [p.name for p in pca] == ["hierarchical.png", "kmeans.png"]
     assert not list((project_copy / "data" / "04_feature").glob("subtask2_resnet50_*")), "other namespaces do not run"
 
 
-def test_the_graph_is_static_and_the_table_reads_its_inputs_by_name():
+def test_the_graph_is_static_and_the_summary_reads_its_inputs_by_name():
     pipeline = create_pipeline()
     namespaces = {node.namespace for node in pipeline.nodes if node.namespace}
     assert namespaces == {f"subtask2_features.{name}" for name in BACKBONE_NAMES}
-    [table] = [node for node in pipeline.nodes if node.name == "subtask2_features_results_table"]
+    [table] = [node for node in pipeline.nodes if node.name == "subtask2_features_summary"]
     assert table._inputs == {
         f"{b}__{n}": f"subtask2_features_{b}_{n}" for b in BACKBONE_NAMES for n in ("validation_metrics", "test_metrics", "extraction")
     }
@@ -58,3 +78,15 @@ def test_the_retired_backbones_parameter_is_refused_not_ignored():
 
     with pytest.raises(UserInputError, match=r"--namespaces subtask2_features\.resnet50"):
         extract_backbone_features(pd.DataFrame(), None, pd.DataFrame(), None, {"backbones": ["resnet50"]}, backbone="resnet50")
+
+
+def test_retired_classifier_keys_and_unknown_options_are_refused():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.pipelines.subtask2_features.nodes import check_feature_parameters
+
+    with pytest.raises(UserInputError, match=r"subtask2_features\.svm is now subtask2_features\.classifiers\.svm"):
+        check_feature_parameters({"svm": {"C": 1.0}})
+    with pytest.raises(UserInputError, match=r"classifiers\.svm has unknown option\(s\) \['gamma'\]; svm takes \['kernel', 'C'\]"):
+        check_feature_parameters({"classifiers": {"svm": {"gamma": 1}}})
+    with pytest.raises(UserInputError, match="names no registered classifier"):
+        check_feature_parameters({"classifiers": {"random_forest": {}}})

@@ -7,6 +7,8 @@
 * ``domias``: log density ratio ``p_generated(x) / p_reference(x)`` in a PCA space, the reference
   being known non-members (DOMIAS, van Breugel et al., AISTATS 2023).
 * ``monte_carlo``: the share of generated images within ε of x (Hilprecht et al., PoPETs 2019).
+* ``mean_k_nearest``: minus the mean distance to the k nearest generated images; the paper's
+  Siamese score (run on the Siamese embeddings only: at k = 1 it is ``gan_leaks``).
 
 A new attack is a new module here that calls ``register_attack`` (see ``gan_leaks.py``).
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-ORDER = ("gan_leaks", "threshold_max", "domias", "monte_carlo")
+ORDER = ("gan_leaks", "threshold_max", "domias", "monte_carlo", "mean_k_nearest")
 """The paper-era attacks first, in this order (it fixes the run order, hence the results); others after, by name."""
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: (ORDER.index(m.name) if m.name in ORDER else len(ORDER), m.name)):

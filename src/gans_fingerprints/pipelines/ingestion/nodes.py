@@ -575,10 +575,10 @@ def _leakage(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Any]:
 
 
 def build_ingestion_report(  # noqa: PLR0913 - one argument per dataset keeps the pipeline map readable
-    subtask1_train_summary: dict[str, Any],
-    subtask1_test_summary: dict[str, Any],
-    subtask2_train_summary: dict[str, Any],
-    subtask2_test_summary: dict[str, Any],
+    subtask1_train_record: dict[str, Any],
+    subtask1_test_record: dict[str, Any],
+    subtask2_train_record: dict[str, Any],
+    subtask2_test_record: dict[str, Any],
     subtask1_train_manifest: pd.DataFrame,
     subtask1_test_manifest: pd.DataFrame,
     subtask2_train_manifest: pd.DataFrame,
@@ -588,10 +588,10 @@ def build_ingestion_report(  # noqa: PLR0913 - one argument per dataset keeps th
 ) -> dict[str, Any]:
     """Assemble the ingestion report and warn about train/test leakage (same content in both)."""
     split_summaries = {
-        "subtask1_train": subtask1_train_summary,
-        "subtask1_test": subtask1_test_summary,
-        "subtask2_train": subtask2_train_summary,
-        "subtask2_test": subtask2_test_summary,
+        "subtask1_train": subtask1_train_record,
+        "subtask1_test": subtask1_test_record,
+        "subtask2_train": subtask2_train_record,
+        "subtask2_test": subtask2_test_record,
     }
     manifests = {
         "subtask1_train": subtask1_train_manifest,

@@ -31,7 +31,7 @@ def _split_node(split) -> Node:
     return Node(
         func,
         inputs=["ingestion_run", "params:ingestion"],
-        outputs=[f"{split.key}_manifest", f"{split.key}_image_stack", f"{split.key}_summary"],
+        outputs=[f"{split.key}_manifest", f"{split.key}_image_stack", f"{split.key}_record"],
         name=f"ingest_{split.key}",
     )
 
@@ -75,7 +75,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 build_ingestion_report,
                 inputs={
-                    **{f"{split.key}_summary": f"{split.key}_summary" for split in SPLITS},
+                    **{f"{split.key}_record": f"{split.key}_record" for split in SPLITS},
                     **{f"{split.key}_manifest": f"{split.key}_manifest" for split in SPLITS},
                     "subtask1_test_ground_truth": "subtask1_test_ground_truth",
                     "subtask2_test_ground_truth": "subtask2_test_ground_truth",

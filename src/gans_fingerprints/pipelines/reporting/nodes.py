@@ -1,15 +1,18 @@
 """Nodes of ``reporting``: every method of both subtasks in one table (the paper's Tables 3-5 side by
-side), a summary figure, and the key figures re-drawn from their data in one place."""
+side), assembled from whatever method summaries exist, a summary figure, and key figures."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from gans_fingerprints.evaluation.figures import confusion_figure
+from gans_fingerprints.evaluation.summary import concatenate_summaries
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_precision",
@@ -25,55 +28,24 @@ def _data_description(ingestion_report: dict[str, Any], subtask: str) -> str:
             f"{train.get('image_size', '?')} px, test ground truth {'present' if truth else 'absent'}")
 
 
-def build_results_table(
-    ingestion_report: dict[str, Any],
-    subtask2_siamese_validation: dict[str, Any],
-    subtask2_siamese_test: dict[str, Any],
-    subtask2_siamese_parameters: dict[str, Any],
-    subtask2_features_results: pd.DataFrame,
-    subtask1_comparison: pd.DataFrame,
-) -> pd.DataFrame:
+def ordered_summaries(summaries: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Every method summary that exists, subtask 1 first and ranked by its main metric (best first, as
+    ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first)."""
+    missing = sorted(name for name, table in summaries.items() if table is None)
+    if missing:
+        logger.warning("No run has written %s yet: the report leaves those methods out.", ", ".join(missing))
+    rows = concatenate_summaries(summaries)
+    first = rows[rows["subtask"] == 1].sort_values("main_value", ascending=False)
+    second = rows[rows["subtask"] == 2].sort_values("table", kind="stable")
+    return pd.concat([first, second, rows[~rows["subtask"].isin([1, 2])]], ignore_index=True)
+
+
+def build_results_table(ingestion_report: dict[str, Any], **summaries: pd.DataFrame | None) -> pd.DataFrame:
     """One row per method and subtask, with the data, weights and settings that produced it."""
-    rows = []
-    data1, data2 = _data_description(ingestion_report, "subtask1"), _data_description(ingestion_report, "subtask2")
-    for _, row in subtask1_comparison.iterrows():
-        tested = "test_kappa" in row and pd.notna(row.get("test_kappa"))
-        rows.append({
-            "subtask": 1, "method": row["method"], "table": "Table 3",
-            "main_metric": "test kappa" if tested else "cross-validated kappa",
-            "main_value": row["test_kappa"] if tested else row["cv_kappa"],
-            "validation": f"cv kappa {row['cv_kappa']:.3f}, cv AUC {row['cv_auc']:.3f}",
-            **{f"test_{k}": row.get(f"test_{k}") for k in ("accuracy", "precision", "recall", "f1", "kappa", "auc")},
-            "data": data1, "weights": "n/a (pixels)" if row["method"].endswith("pixels") else "see parameters",
-            "settings": "parameters_subtask1_siamese.yml" if row["method"] == "siamese" else "parameters_subtask1_membership.yml",
-        })
-    siamese_tested = subtask2_siamese_test.get("ground_truth", False)
-    rows.append({
-        "subtask": 2, "method": "Siamese network", "table": "Table 5",
-        "main_metric": "test accuracy" if siamese_tested else "validation accuracy (generated)",
-        "main_value": subtask2_siamese_test["accuracy"] if siamese_tested else subtask2_siamese_validation["attribution"]["accuracy"],
-        "validation": f"attribution {subtask2_siamese_validation['attribution']['accuracy']:.3f}, pair verification "
-                      f"{subtask2_siamese_validation['pair_verification']['accuracy_cross_fitted']:.3f}",
-        **({"test_accuracy": subtask2_siamese_test["accuracy"], "test_precision": subtask2_siamese_test["precision_weighted"],
-            "test_recall": subtask2_siamese_test["recall_weighted"], "test_f1": subtask2_siamese_test["f1_weighted"],
-            "test_specificity": subtask2_siamese_test["specificity"]} if siamese_tested else {}),
-        "data": data2, "weights": "trained from scratch",
-        "settings": (f"{subtask2_siamese_parameters['epochs']} epochs, {subtask2_siamese_parameters['pair_sampling']} pairs, "
-                     f"lr {subtask2_siamese_parameters['learning_rate']}, {subtask2_siamese_parameters['image_size']} px"),
-    })
-    for _, row in subtask2_features_results.iterrows():
-        tested = pd.notna(row.get("test_accuracy"))
-        rows.append({
-            "subtask": 2, "method": f"{row['backbone']} + {row['method']}", "table": "Tables 4-5",
-            "main_metric": "test accuracy" if tested else "validation accuracy",
-            "main_value": row["test_accuracy"] if tested else row["validation_accuracy"],
-            "validation": f"all {row['validation_accuracy']:.3f}, real {row['validation_accuracy_real']:.3f}, "
-                          f"generated {row['validation_accuracy_generated']:.3f}",
-            **{f"test_{k}": row.get(f"test_{k}_weighted", row.get(f"test_{k}")) for k in ("accuracy", "precision", "recall", "f1")},
-            "test_specificity": row.get("test_specificity"),
-            "data": data2, "weights": row["weights"], "settings": f"{row['features']} features, parameters_subtask2_features.yml",
-        })
-    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+    rows = ordered_summaries(summaries)
+    descriptions = {subtask: _data_description(ingestion_report, f"subtask{subtask}") for subtask in (1, 2)}
+    rows["data"] = rows["subtask"].map(descriptions)
+    return rows.reindex(columns=COLUMNS)
 
 
 def plot_results(results: pd.DataFrame) -> Figure:
@@ -92,29 +64,26 @@ def plot_results(results: pd.DataFrame) -> Figure:
     return figure
 
 
-def key_figures(
-    subtask2_siamese_validation: dict[str, Any],
-    subtask2_siamese_test: dict[str, Any],
-    subtask2_features_results: pd.DataFrame,
-    subtask2_siamese_history: pd.DataFrame,
-) -> dict[str, Figure]:
-    """The figures a reader looks at first, re-drawn from their data into one versioned folder."""
+KEY_METRICS = {1: ("validation_kappa", "test_kappa", "kappa", (-1, 1)), 2: ("validation_accuracy", "test_accuracy", "accuracy", (0, 1))}
+
+
+def key_figures(**summaries: pd.DataFrame | None) -> dict[str, Figure]:
+    """Per subtask, every method's validation and (with ground truth) test score side by side: a
+    method whose test score falls far below its validation score did not generalise."""
+    rows = ordered_summaries(summaries)
     figures = {}
-    attribution = subtask2_siamese_validation["attribution"]
-    if subtask2_siamese_test.get("ground_truth"):
-        figures["subtask2_siamese_confusion_test.png"] = confusion_figure(
-            subtask2_siamese_test["confusion_matrix"], subtask2_siamese_test["labels"], "Siamese network: test")
-    figures["subtask2_siamese_confusion_validation.png"] = confusion_figure(
-        attribution["confusion_matrix"], attribution["labels"], "Siamese network: validation")
-    figure, axis = plt.subplots(figsize=(6, 3.5))
-    axis.plot(subtask2_siamese_history["epoch"], subtask2_siamese_history["validation_attribution_accuracy"], marker="o")
-    axis.set(title="Siamese network: validation attribution accuracy", xlabel="epoch", ylim=(0, 1.02))
-    figure.tight_layout()
-    figures["subtask2_siamese_training.png"] = figure
-    table = subtask2_features_results.pivot(index="backbone", columns="method", values="validation_accuracy")
-    figure, axis = plt.subplots(figsize=(7, 3.5))
-    table.plot.bar(ax=axis, rot=0)
-    axis.set(title="Feature methods: validation accuracy (Table 4)", ylim=(0, 1))
-    figure.tight_layout()
-    figures["subtask2_features_validation.png"] = figure
+    for subtask, (validation, test, metric, limits) in KEY_METRICS.items():
+        chosen = rows[rows["subtask"] == subtask].set_index("method")
+        if chosen.empty:
+            continue
+        columns = [c for c in (validation, test) if chosen[c].notna().any()]
+        figure, axis = plt.subplots(figsize=(8, 0.3 * len(chosen) + 1.8))
+        chosen[columns].astype(float).rename(columns=lambda c: c.split("_")[0]).plot.barh(ax=axis)
+        axis.set(title=f"Subtask {subtask}: {metric}, validation and test", xlabel=metric, xlim=limits, ylabel="")
+        if subtask == 1:
+            axis.axvline(0, color="grey", linewidth=0.8)  # kappa 0: chance
+        axis.invert_yaxis()
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        figure.tight_layout()
+        figures[f"subtask{subtask}_validation_and_test.png"] = figure
     return figures

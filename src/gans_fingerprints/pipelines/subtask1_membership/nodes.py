@@ -10,7 +10,7 @@ import pandas as pd
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
-from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
+from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
@@ -20,8 +20,8 @@ SPACES = ("pixels", "features")
 
 
 def membership_methods() -> tuple[str, ...]:
-    """``<attack>_<space>`` for every registered attack in every space: one run file each."""
-    return tuple(f"{attack}_{space}" for space in SPACES for attack in registered_attacks())
+    """``<attack>_<space>`` for every registered attack in each space it runs in: one run file each."""
+    return tuple(f"{name}_{space}" for space in SPACES for name, attack in registered_attacks().items() if space in attack.spaces)
 
 
 def _pixels(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
@@ -83,7 +83,7 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     for space in SPACES:
         vectors = spaces[space]
         reals, generated = vectors["train_real"], vectors["train_generated"]
-        for attack in registered_attacks().values():
+        for attack in (a for a in registered_attacks().values() if space in a.spaces):
             method = f"{attack.name}_{space}"
             options = (params.get("attacks") or {}).get(attack.name) or {}
 
@@ -114,3 +114,9 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
 def write_membership_run_files(test_results: pd.DataFrame) -> dict[str, str]:
     """One run file per attack and space: ``<image_id>,<0|1>`` (1 = used), natural id order."""
     return {method: method_run_file(test_results, method) for method in membership_methods()}
+
+
+def summarise_membership(cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): one row per attack and space."""
+    weights = {method: "n/a (pixels)" if method.endswith("_pixels") else "see parameters" for method in cv_results["method"].unique()}
+    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_membership.yml", weights)

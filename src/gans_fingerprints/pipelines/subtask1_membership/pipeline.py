@@ -9,6 +9,7 @@ from gans_fingerprints.pipelines.subtask1_membership.nodes import (
     membership_methods,
     membership_spaces,
     score_membership,
+    summarise_membership,
     write_membership_run_files,
 )
 
@@ -16,7 +17,7 @@ P = "subtask1_membership"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Represent the images, score every attack, write and validate one run file per method."""
+    """Represent the images, score every attack, summarise, write and validate one run file per method."""
     run_files = {method: f"subtask1_{method}_run_file" for method in membership_methods()}
     return Pipeline(
         [
@@ -28,6 +29,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name=f"{P}_spaces",
             ),
             Node(score_membership, [f"{P}_spaces", f"params:{P}"], [f"{P}_cv_results", f"{P}_test_results"], name=f"{P}_score"),
+            Node(
+                summarise_membership,
+                [f"{P}_cv_results", f"{P}_test_results", "subtask1_test_ground_truth"],
+                f"{P}_summary",
+                name=f"{P}_summary",
+            ),
             Node(write_membership_run_files, f"{P}_test_results", run_files, name=f"{P}_write_run_files"),
             Node(
                 validate_subtask1_run_files,

@@ -1,8 +1,9 @@
 """Nodes of ``subtask1_siamese``: the paper's Siamese network for subtask 1 (section 3.2).
 
 Pairs: a generated training image with a ``real_used`` image is positive, with a ``real_not_used``
-image negative. Each real image is scored by its embedding distance to the generated images of
-its own split (nearest, mean, or mean of the k nearest), and the score is thresholded.
+image negative. Each real image is scored in the embedding space by a registered membership attack
+(``attack``; the paper's score is ``mean_k_nearest``: the mean distance to the k nearest generated
+images of its own split), and the score is thresholded.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
-from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows
+from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
+from gans_fingerprints.membership.registry import Attack, check_attack_options, registered_attacks
 
 logger = logging.getLogger(__name__)
 METHOD = "siamese"
@@ -25,16 +27,17 @@ USED_CLASS, NOT_USED_CLASS = 0, 1
 """Class indices of the Siamese pairs (generated images join the "used" class); not labels, where 1 = used."""
 
 
-def membership_score(real: np.ndarray, generated: np.ndarray, score: str, k: int) -> np.ndarray:
-    """Higher = closer to the generated images: minus the nearest, mean, or mean-of-k-nearest distance."""
-    distances = np.sort(pairwise_distances(real, generated), axis=1)
-    if score == "nearest":
-        return -distances[:, 0]
-    if score == "mean":
-        return -distances.mean(axis=1)
-    if score == "mean_k":
-        return -distances[:, : max(1, k)].mean(axis=1)
-    raise ValueError(f"score must be nearest, mean or mean_k, got {score!r}")
+RETIRED_SCORES = {"nearest": ("gan_leaks", {}), "mean": ("mean_k_nearest", {"k": 0}), "mean_k": ("mean_k_nearest", {"k": "<your k>"})}
+
+
+def check_siamese_attack(params: dict[str, Any]) -> tuple[Attack, dict[str, Any]]:
+    """The registered attack that scores the embeddings, and its options; retired keys refused in one line."""
+    if "score" in params or "k" in params:
+        hint = "; ".join(f"score: {old} -> attack: {new}, attack_options: {options}" for old, (new, options) in RETIRED_SCORES.items())
+        raise UserInputError(f"subtask1_siamese.score and .k are retired: a registered attack scores the embeddings ({hint}).")
+    name, options = str(params["attack"]), dict(params.get("attack_options") or {})
+    check_attack_options({name: options}, where="subtask1_siamese.attack", source="parameters_subtask1_siamese.yml")
+    return registered_attacks()[name], options
 
 
 def train_and_score_subtask1_siamese(
@@ -59,9 +62,9 @@ def train_and_score_subtask1_siamese(
              for name, t in rows.items()}
     labels = rows["train_real"]["label"].to_numpy()  # 1 = used
     classes = np.where(labels == 1, USED_CLASS, NOT_USED_CLASS)
+    attack, options = check_siamese_attack(params)
     config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
-    score, k = str(params["score"]), int(params["k"])
 
     def fit(real_index: np.ndarray):
         data = PairData(stack["train_real"][real_index], classes[real_index], stack["train_generated"],
@@ -69,29 +72,37 @@ def train_and_score_subtask1_siamese(
                         np.zeros(0, int), 2, generated_for_every_class=False)
         return train_siamese(data, config, device, checkpoints=None, resume=False)
 
-    def scores_of(model, real: np.ndarray, generated: np.ndarray) -> np.ndarray:
-        return membership_score(embed_images(model, real, device, config.embed_batch_size),
-                                embed_images(model, generated, device, config.embed_batch_size), score, k)
+    def scores_of(model, real: np.ndarray, generated: np.ndarray, known_non_members: np.ndarray) -> np.ndarray:
+        """The attack on the embeddings; its reference set (if it uses one): training reals known not used."""
+        queries, generated_embeddings = (embed_images(model, x, device, config.embed_batch_size) for x in (real, generated))
+        reference = embed_images(model, stack["train_real"][known_non_members], device, config.embed_batch_size)
+        return attack.scores(queries, generated_embeddings, reference, options)
 
     def fold_scores(train_index, held_out_index):
         model, _ = fit(train_index)
-        all_scores = scores_of(model, stack["train_real"], stack["train_generated"])
+        all_scores = scores_of(model, stack["train_real"], stack["train_generated"], train_index[labels[train_index] == 0])
         return all_scores[train_index], all_scores[held_out_index]
 
     cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
     logger.info("subtask1 Siamese: cross-validated kappa %.3f", membership_metrics(labels, cv_predictions)["kappa"])
     model, history = fit(np.arange(len(labels)))
-    threshold = best_threshold(ranks(scores_of(model, stack["train_real"], stack["train_generated"])), labels)
-    test_ranks = ranks(scores_of(model, stack["test_real"], stack["test_generated"]))
+    non_members = np.flatnonzero(labels == 0)
+    threshold = best_threshold(ranks(scores_of(model, stack["train_real"], stack["train_generated"], non_members)), labels)
+    test_ranks = ranks(scores_of(model, stack["test_real"], stack["test_generated"], non_members))
     cv = pd.DataFrame({"method": METHOD, "image_id": rows["train_real"]["image_id"].astype(str), "label": labels,
                        "rank": cv_ranks, "prediction": cv_predictions})
     test = pd.DataFrame({"method": METHOD, "image_id": rows["test_real"]["image_id"].astype(str), "rank": test_ranks,
                          "prediction": (test_ranks > threshold).astype(int)})
     bundle = {"state_dict": {n: v.cpu() for n, v in model.state_dict().items()},
-              "config": {**asdict(config), "filters": list(config.filters), "score": score, "k": k,
+              "config": {**asdict(config), "filters": list(config.filters), "attack": attack.name, "attack_options": options,
                          "rank_threshold": threshold, "device": str(device)}}
     return bundle, cv, test[RESULT_COLUMNS], history
 
 
 def write_subtask1_siamese_run_file(test_results: pd.DataFrame) -> str:
     return method_run_file(test_results, METHOD)
+
+
+def summarise_subtask1_siamese(cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame) -> pd.DataFrame:
+    """The pipeline's summary (shared schema)."""
+    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_siamese.yml", {METHOD: "see parameters"})

@@ -6,6 +6,7 @@ from kedro.pipeline import Node, Pipeline
 
 from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
 from gans_fingerprints.pipelines.subtask1_siamese.nodes import (
+    summarise_subtask1_siamese,
     train_and_score_subtask1_siamese,
     write_subtask1_siamese_run_file,
 )
@@ -14,7 +15,7 @@ P = "subtask1_siamese"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Train (per CV fold, then on all training reals), score, write and validate the run file."""
+    """Train (per CV fold, then on all training reals), score, summarise, write and validate the run file."""
     return Pipeline(
         [
             Node(
@@ -23,6 +24,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                  "subtask1_test_image_stack", f"params:{P}"],
                 [f"{P}_model", f"{P}_cv_results", f"{P}_test_results", f"{P}_history"],
                 name=f"{P}_train_and_score",
+            ),
+            Node(
+                summarise_subtask1_siamese,
+                [f"{P}_cv_results", f"{P}_test_results", "subtask1_test_ground_truth"],
+                f"{P}_summary",
+                name=f"{P}_summary",
             ),
             Node(write_subtask1_siamese_run_file, f"{P}_test_results", "subtask1_siamese_run_file", name=f"{P}_run_file"),
             Node(

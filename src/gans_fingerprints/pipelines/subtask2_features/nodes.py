@@ -1,5 +1,5 @@
-"""Nodes of ``subtask2_features``: ImageNet CNN features, then k-means, hierarchical clustering and SVM
-(the paper's section 3.1.1, Tables 4-5, Figures 3-7), one namespace per backbone."""
+"""Nodes of ``subtask2_features``: ImageNet CNN features, then every registered classifier (the paper's
+k-means, hierarchical clustering and SVM: section 3.1.1, Tables 4-5, Figures 3-7), one namespace per backbone."""
 
 from __future__ import annotations
 
@@ -10,21 +10,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from sklearn.pipeline import Pipeline as SklearnPipeline
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, LinearSVC
 
-from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.attribution.registry import Classifier, check_classifier_options, registered_classifiers
 from gans_fingerprints.errors import UserInputError
-from gans_fingerprints.evaluation.clustering import fit_agglomerative, fit_kmeans, map_clusters_to_labels
+from gans_fingerprints.evaluation.clustering import ClusterAttribution
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
+from gans_fingerprints.evaluation.summary import method_summary
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
-METHODS = ("kmeans", "hierarchical", "svm")
-METHOD_NAMES = {"kmeans": "k-means", "hierarchical": "hierarchical clustering", "svm": "SVM"}
 
 
 def _feature_table(rows: pd.DataFrame, features: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -53,6 +53,7 @@ def extract_backbone_features(
             "subtask2_features.backbones is gone: every backbone has its own namespace; run some with "
             "`kedro run --namespaces subtask2_features.resnet50` and remove the key from your parameters."
         )
+    check_feature_parameters(params)  # before minutes of feature extraction
     check_subtask2_training(split)
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
@@ -74,77 +75,70 @@ def extract_backbone_features(
     )
 
 
+RETIRED_KEYS = {"svm": "classifiers.svm", "hierarchical": "classifiers.hierarchical"}
+
+
+def check_feature_parameters(params: dict[str, Any]) -> None:
+    """Refuse retired keys and classifier blocks that name no classifier or an option it lacks (one line each)."""
+    for old, new in RETIRED_KEYS.items():
+        if old in params:
+            raise UserInputError(f"subtask2_features.{old} is now subtask2_features.{new}; move it in your parameters.")
+    check_classifier_options(params.get("classifiers"))
+
+
+def _estimator(classifier: Classifier, params: dict[str, Any]) -> Any:
+    """The registered estimator, behind the training fold's standardisation when ``standardise`` is on."""
+    options = (params.get("classifiers") or {}).get(classifier.name) or {}
+    estimator = classifier.estimator(int(params["seed"]), options)
+    return make_pipeline(StandardScaler(), estimator) if params["standardise"] else estimator
+
+
 def fit_feature_classifiers(
     train_features: pd.DataFrame, params: dict[str, Any], backbone: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """k-means, hierarchical clustering and SVM on the training fold; scored on the validation fold.
+    """Every registered classifier fitted on the training fold and scored on the validation fold.
 
-    Clusters are named after subsets by optimal assignment on the training labels. Returns the
-    fitted models and the validation metrics of each method.
+    Returns the fitted estimators (with the subsets and roles they were fitted on) and the
+    validation metrics of each, overall and on real and generated images separately.
     """
+    check_feature_parameters(params)
     roles = [str(role) for role in params["train_roles"]]
     used = train_features[train_features["role"].isin(roles)]
     train, validation = used[used["fold"] == "train"], used[used["fold"] == "validation"]
     subsets = sorted(train["subset"].astype(str).unique(), key=natural_key)
-    scaler = StandardScaler().fit(_matrix(train)) if params["standardise"] else None
-    models: dict[str, Any] = {"backbone": backbone, "subsets": subsets, "scaler": scaler, "train_roles": roles}
-    x_train, y_train = _scaled(models, train), train["subset"].astype(str).to_numpy()
-    seed, k = int(params["seed"]), len(subsets)
-    for method, centres in (
-        ("kmeans", fit_kmeans(x_train, k, seed)),
-        ("hierarchical", fit_agglomerative(x_train, k, str(params["hierarchical"]["linkage"]),
-                                           int(params["hierarchical"]["max_samples"]), seed)),
-    ):
-        mapping = map_clusters_to_labels(nearest_centroid(x_train, centres)[0], y_train, subsets)
-        models[method] = {"centres": centres, "cluster_to_subset": mapping}
-    svm = params["svm"]
-    if svm["kernel"] == "linear":
-        classifier = LinearSVC(C=float(svm["C"]), random_state=seed, max_iter=20000)
-    else:
-        classifier = SVC(kernel=str(svm["kernel"]), C=float(svm["C"]), random_state=seed)
-    models["svm"] = classifier.fit(x_train, y_train)
+    x_train, y_train = _matrix(train), train["subset"].astype(str).to_numpy()
+    classifiers = registered_classifiers()
+    fitted = {name: _estimator(classifier, params).fit(x_train, y_train) for name, classifier in classifiers.items()}
+    models = {"backbone": backbone, "subsets": subsets, "train_roles": roles, "classifiers": fitted,
+              "titles": {name: classifier.title for name, classifier in classifiers.items()}}
 
-    x_validation, y_validation = _scaled(models, validation), validation["subset"].astype(str).to_numpy()
-    predicted = _predict_all(models, x_validation)
+    y_validation = validation["subset"].astype(str).to_numpy()
+    predicted = _predict_all(models, _matrix(validation))
     metrics = {
         "backbone": backbone,
         "features": int(x_train.shape[1]),
         "train_images": len(train),
         "validation_images": len(validation),
-        "methods": {m: attribution_metrics(y_validation, predicted[m], subsets) for m in METHODS},
+        "methods": {name: attribution_metrics(y_validation, predicted[name], subsets) for name in fitted},
     }
     # Validation holds out real and generated images (as the paper's does); test images are all
     # generated, so the accuracy on each role is reported too.
-    for method in METHODS:
+    for name in fitted:
         for role in ("real", "generated"):
             chosen = (validation["role"] == role).to_numpy()
-            accuracy = float((predicted[method][chosen] == y_validation[chosen]).mean()) if chosen.any() else None
-            metrics["methods"][method][f"accuracy_{role}"] = accuracy
-    for method in METHODS:
-        logger.info("%s + %s: validation accuracy %.4f", backbone, METHOD_NAMES[method], metrics["methods"][method]["accuracy"])
+            accuracy = float((predicted[name][chosen] == y_validation[chosen]).mean()) if chosen.any() else None
+            metrics["methods"][name][f"accuracy_{role}"] = accuracy
+        logger.info("%s + %s: validation accuracy %.4f", backbone, models["titles"][name], metrics["methods"][name]["accuracy"])
     return models, metrics
 
 
-def _scaled(models: dict[str, Any], table: pd.DataFrame) -> np.ndarray:
-    """A feature table's matrix, standardised by the training fold's scaler when there is one."""
-    matrix = _matrix(table)
-    return models["scaler"].transform(matrix).astype(np.float32) if models["scaler"] is not None else matrix
-
-
 def _predict_all(models: dict[str, Any], features: np.ndarray) -> dict[str, np.ndarray]:
-    predicted = {}
-    for method in ("kmeans", "hierarchical"):
-        clusters = nearest_centroid(features, models[method]["centres"])[0]
-        predicted[method] = np.array([models[method]["cluster_to_subset"][int(c)] for c in clusters])
-    predicted["svm"] = models["svm"].predict(features).astype(str)
-    return predicted
+    return {name: np.asarray(estimator.predict(features)).astype(str) for name, estimator in models["classifiers"].items()}
 
 
 def predict_test_subsets(models: dict[str, Any], test_features: pd.DataFrame) -> pd.DataFrame:
-    """Each method's subset for every test image (columns kmeans, hierarchical, svm), natural id order."""
-    predictions = pd.DataFrame(
-        {"image_id": test_features["image_id"].astype(str), **_predict_all(models, _scaled(models, test_features))}
-    )
+    """Each classifier's subset for every test image (one column per classifier), natural id order."""
+    predictions = pd.DataFrame({"image_id": test_features["image_id"].astype(str), **_predict_all(models, _matrix(test_features))})
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
@@ -152,70 +146,76 @@ def _as_method(predictions: pd.DataFrame, method: str) -> pd.DataFrame:
     return predictions[["image_id", method]].rename(columns={method: "subset"})
 
 
-def write_feature_run_files(
-    predictions: pd.DataFrame, test_manifest: pd.DataFrame, models: dict[str, Any]
-) -> tuple[str, str, str]:
-    """One run file per method (``subtask2_<backbone>_<method>.csv``), each checked against the test folder."""
+def write_feature_run_files(predictions: pd.DataFrame, test_manifest: pd.DataFrame, models: dict[str, Any]) -> dict[str, str]:
+    """One run file per classifier (``subtask2_<backbone>_<classifier>.csv``), each checked against the test folder."""
     backbone, subsets = models["backbone"], models["subsets"]
-    return tuple(  # type: ignore[return-value]
-        make_subtask2_run_file(_as_method(predictions, m), test_manifest, subsets, f"subtask2_{backbone}_{m}")
-        for m in METHODS
-    )
+    return {
+        name: make_subtask2_run_file(_as_method(predictions, name), test_manifest, subsets, f"subtask2_{backbone}_{name}")
+        for name in models["classifiers"]
+    }
 
 
 def evaluate_feature_methods(
     predictions: pd.DataFrame, ground_truth: pd.DataFrame, validation: dict[str, Any], models: dict[str, Any]
-) -> tuple[dict[str, Any], Figure]:
-    """Test metrics of each method (when ground truth exists) and the SVM's confusion matrix (Figure 3)."""
+) -> tuple[dict[str, Any], dict[str, Figure]]:
+    """Test metrics of each classifier (when ground truth exists) and its confusion matrix (the paper's Figure 3 for the SVM)."""
     backbone, subsets = models["backbone"], models["subsets"]
-    results, figure = {}, None
-    for method in METHODS:
-        method_validation = {"attribution": validation["methods"][method]}
-        metrics, method_figure = evaluate_subtask2(
-            _as_method(predictions, method), ground_truth, method_validation, subsets, f"{backbone} + {METHOD_NAMES[method]}"
+    results, figures = {}, {}
+    for name, title in models["titles"].items():
+        results[name], figures[f"{name}.png"] = evaluate_subtask2(
+            _as_method(predictions, name), ground_truth, {"attribution": validation["methods"][name]}, subsets, f"{backbone} + {title}"
         )
-        results[method] = metrics
-        if method == "svm":
-            figure = method_figure
-    return {"backbone": backbone, "methods": results}, figure
+    return {"backbone": backbone, "methods": results}, figures
 
 
 def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any]) -> dict[str, Figure]:
-    """PCA-2D of the training features for k-means and hierarchical clustering (Figures 4-7):
+    """PCA-2D of the training features for every clustering classifier (Figures 4-7):
     real 'o', generated '^', colour by cluster, "Cluster i" at each cluster's centre."""
     used = train_features[train_features["role"].isin(models["train_roles"])]
-    matrix = _scaled(models, used)
     figures = {}
-    for method in ("kmeans", "hierarchical"):
-        clusters = nearest_centroid(matrix, models[method]["centres"])[0]
-        title = f"{models['backbone']}: {METHOD_NAMES[method]} (PCA 2D)"
-        figures[f"{method}.png"] = pca_figure(matrix, clusters.astype(str), used["role"].eq("real"), title, "Cluster")
+    for name, estimator in models["classifiers"].items():
+        steps = estimator.steps if isinstance(estimator, SklearnPipeline) else [("classify", estimator)]
+        clusterer = steps[-1][1]
+        if not isinstance(clusterer, ClusterAttribution):
+            continue
+        matrix = _matrix(used)
+        for _, step in steps[:-1]:
+            matrix = step.transform(matrix)
+        title = f"{models['backbone']}: {models['titles'][name]} (PCA 2D)"
+        figures[f"{name}.png"] = pca_figure(matrix, clusterer.clusters(matrix).astype(str), used["role"].eq("real"), title, "Cluster")
     return figures
 
 
-def feature_results_table(**summaries: dict[str, Any]) -> pd.DataFrame:
-    """Table 4 (validation accuracy per backbone and method) with Table 5's test columns when known.
+def _fraction(value: float | None) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"
 
-    ``summaries`` are keyed ``<backbone>__validation_metrics``, ``<backbone>__test_metrics`` and
+
+def summarise_feature_methods(**parts: dict[str, Any]) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): one row per backbone and classifier, validation
+    accuracy (Table 4) and, with ground truth, Table 5's test columns.
+
+    ``parts`` are keyed ``<backbone>__validation_metrics``, ``<backbone>__test_metrics`` and
     ``<backbone>__extraction``; backbones come out in the order their keys do.
     """
-    backbones = list(dict.fromkeys(key.split("__")[0] for key in summaries))
+    backbones = list(dict.fromkeys(key.split("__")[0] for key in parts))
     rows = []
     for backbone in backbones:
-        validation, test, record = (summaries[f"{backbone}__{name}"] for name in ("validation_metrics", "test_metrics", "extraction"))
-        for method in METHODS:
-            row = {
-                "backbone": validation["backbone"],
-                "features": validation["features"],
-                "method": METHOD_NAMES[method],
-                "weights": record["weights"],
-                "validation_accuracy": validation["methods"][method]["accuracy"],
-                "validation_accuracy_real": validation["methods"][method]["accuracy_real"],
-                "validation_accuracy_generated": validation["methods"][method]["accuracy_generated"],
-            }
-            method_test = test["methods"][method]
-            if method_test.get("ground_truth"):
-                row.update({f"test_{k}": method_test[k] for k in
-                            ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted", "specificity")})
-            rows.append(row)
-    return pd.DataFrame(rows)
+        validation, test, record = (parts[f"{backbone}__{name}"] for name in ("validation_metrics", "test_metrics", "extraction"))
+        for name, scores in validation["methods"].items():
+            method_test = test["methods"][name]
+            tested = bool(method_test.get("ground_truth"))
+            rows.append({
+                "subtask": 2, "method": method_test["method"],
+                "table": "Tables 4-5",
+                "main_metric": "test accuracy" if tested else "validation accuracy",
+                "main_value": method_test["accuracy"] if tested else scores["accuracy"],
+                "validation": f"all {_fraction(scores['accuracy'])}, real {_fraction(scores['accuracy_real'])}, "
+                              f"generated {_fraction(scores['accuracy_generated'])}",
+                "validation_accuracy": scores["accuracy"], "validation_precision": scores["precision_weighted"],
+                "validation_recall": scores["recall_weighted"], "validation_f1": scores["f1_weighted"],
+                **({"test_accuracy": method_test["accuracy"], "test_precision": method_test["precision_weighted"],
+                    "test_recall": method_test["recall_weighted"], "test_f1": method_test["f1_weighted"],
+                    "test_specificity": method_test["specificity"]} if tested else {}),
+                "weights": record["weights"], "settings": f"{validation['features']} features, parameters_subtask2_features.yml",
+            })
+    return method_summary(rows)

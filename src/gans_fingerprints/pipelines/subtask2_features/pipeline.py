@@ -11,13 +11,14 @@ from functools import partial, update_wrapper
 
 from kedro.pipeline import Node, Pipeline
 
+from gans_fingerprints.attribution.registry import registered_classifiers
 from gans_fingerprints.pipelines.subtask2_features.nodes import (
     evaluate_feature_methods,
     extract_backbone_features,
-    feature_results_table,
     fit_feature_classifiers,
     plot_cluster_projections,
     predict_test_subsets,
+    summarise_feature_methods,
     write_feature_run_files,
 )
 
@@ -34,7 +35,7 @@ SHARED_INPUTS = {
 
 
 SUMMARIES = ("validation_metrics", "test_metrics", "extraction")
-"""Per-backbone outputs the results table reads; exposed outside the namespace under plain names."""
+"""Per-backbone outputs the pipeline's summary reads; exposed outside the namespace under plain names."""
 
 
 def summary_name(backbone: str, name: str) -> str:
@@ -67,13 +68,13 @@ def backbone_pipeline(backbone: str) -> Pipeline:
             Node(
                 write_feature_run_files,
                 ["predictions", "subtask2_test_manifest", "classifiers"],
-                ["run_file_kmeans", "run_file_hierarchical", "run_file_svm"],
+                {name: f"run_file_{name}" for name in registered_classifiers()},
                 name="write_run_files",
             ),
             Node(
                 evaluate_feature_methods,
                 ["predictions", "subtask2_test_ground_truth", "validation_metrics", "classifiers"],
-                ["test_metrics", "svm_confusion_matrix"],
+                ["test_metrics", "confusion_matrices"],
                 name="evaluate",
             ),
             Node(plot_cluster_projections, ["train_features", "classifiers"], "cluster_pca", name="plot_clusters"),
@@ -90,12 +91,10 @@ def backbone_pipeline(backbone: str) -> Pipeline:
 
 
 def create_pipeline(backbones: Sequence[str] = BACKBONE_NAMES, **kwargs) -> Pipeline:
-    """One pipeline per backbone, and the Table-4/5-style results table across them.
+    """One pipeline per backbone, and the pipeline's summary across them (Tables 4-5, shared schema).
 
-    The table's inputs are keyed ``<backbone>__<summary>``, so it reads each by name.
+    The summary's inputs are keyed ``<backbone>__<part>``, so it reads each by name.
     """
-    results_inputs = {f"{b}__{name}": summary_name(b, name) for b in backbones for name in SUMMARIES}
-    results = Node(
-        feature_results_table, results_inputs, "subtask2_features_results", name="subtask2_features_results_table"
-    )
-    return Pipeline([*(backbone_pipeline(b) for b in backbones), results], tags=["subtask2_features", "subtask2"])
+    parts = {f"{b}__{name}": summary_name(b, name) for b in backbones for name in SUMMARIES}
+    summary = Node(summarise_feature_methods, parts, "subtask2_features_summary", name="subtask2_features_summary")
+    return Pipeline([*(backbone_pipeline(b) for b in backbones), summary], tags=["subtask2_features", "subtask2"])

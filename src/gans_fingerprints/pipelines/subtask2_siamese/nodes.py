@@ -22,6 +22,7 @@ from gans_fingerprints.evaluation.subtask2 import (
     evaluate_subtask2,
     make_subtask2_run_file,
 )
+from gans_fingerprints.evaluation.summary import method_summary
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -233,3 +234,22 @@ def plot_embedding_pca(train_embeddings: pd.DataFrame) -> Figure:
         train_embeddings["role"].eq("real"),
         "Siamese embeddings of the training images (PCA 2D)",
     )
+
+
+def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any], parameters: dict[str, Any]) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): the paper's Table 5 row."""
+    attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
+    return method_summary([{
+        "subtask": 2, "method": "Siamese network", "table": "Table 5",
+        "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
+        "main_value": test["accuracy"] if tested else attribution["accuracy"],
+        "validation": f"attribution {attribution['accuracy']:.3f}, pair verification "
+                      f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}",
+        "validation_accuracy": attribution["accuracy"], "validation_precision": attribution["precision_weighted"],
+        "validation_recall": attribution["recall_weighted"], "validation_f1": attribution["f1_weighted"],
+        **({"test_accuracy": test["accuracy"], "test_precision": test["precision_weighted"], "test_recall": test["recall_weighted"],
+            "test_f1": test["f1_weighted"], "test_specificity": test["specificity"]} if tested else {}),
+        "weights": "trained from scratch",
+        "settings": f"{parameters['epochs']} epochs, {parameters['pair_sampling']} pairs, lr {parameters['learning_rate']}, "
+                    f"{parameters['image_size']} px",
+    }])

@@ -11,6 +11,7 @@ from gans_fingerprints.pipelines.subtask2_siamese.nodes import (
     plot_embedding_pca,
     plot_training_curves,
     predict_subtask2,
+    summarise_subtask2_siamese,
     train_subtask2_siamese,
     validate_subtask2_siamese,
     write_subtask2_siamese_run_file,
@@ -20,7 +21,7 @@ P = "subtask2_siamese"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Train, embed, fit centroids, validate, predict, write the run file, evaluate, plot."""
+    """Train, embed, fit centroids, validate, predict, write the run file, evaluate, summarise, plot."""
     return Pipeline(
         [
             Node(
@@ -55,6 +56,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 [f"{P}_predictions", "subtask2_test_ground_truth", f"{P}_validation_metrics", f"{P}_centroids"],
                 [f"{P}_test_metrics", f"{P}_confusion_matrix"],
                 name=f"{P}_evaluate",
+            ),
+            Node(
+                summarise_subtask2_siamese,
+                [f"{P}_validation_metrics", f"{P}_test_metrics", f"{P}_model_parameters"],
+                f"{P}_summary",
+                name=f"{P}_summary",
             ),
             Node(plot_training_curves, f"{P}_history", f"{P}_training_curves", name=f"{P}_plot_training"),
             Node(plot_embedding_pca, f"{P}_train_embeddings", f"{P}_embedding_pca", name=f"{P}_plot_pca"),

@@ -1,0 +1,47 @@
+"""The one schema every method pipeline reports in: its ``<method>_summary`` table, a row per method.
+
+``reporting`` and ``subtask1_comparison`` concatenate whatever summaries the project's pipelines
+write (``pipeline_registry`` finds them), so a new method pipeline reaches the report by writing
+one. Validation columns hold what was measured without test labels (subtask 1: cross-validation
+on the labelled training reals; subtask 2: the held-out validation fold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+SUMMARY_COLUMNS = [
+    "subtask", "method", "table", "main_metric", "main_value", "validation",
+    "validation_kappa", "validation_auc", "validation_accuracy", "validation_precision", "validation_recall", "validation_f1",
+    "test_accuracy", "test_precision", "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc",
+    "weights", "settings",
+]
+REQUIRED = ("subtask", "method", "main_metric", "main_value")
+SUMMARY_SUFFIX = "_summary"
+"""A method pipeline's summary dataset is ``<method>_summary`` (catalog factory ``{method}_summary``)."""
+
+
+def method_summary(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows in the shared schema; a key outside it, or a row without the required ones, is a programming error."""
+    rows = [dict(row) for row in rows]
+    for row in rows:
+        unknown = sorted(set(row) - set(SUMMARY_COLUMNS))
+        missing = [key for key in REQUIRED if row.get(key) is None]
+        if unknown or missing:
+            raise ValueError(f"summary row for {row.get('method')!r}: unknown columns {unknown}, missing {missing}")
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def concatenate_summaries(summaries: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """Every summary that exists (an absent one loads as ``None`` or empty), in the order given."""
+    present = [table.reindex(columns=SUMMARY_COLUMNS) for table in summaries.values() if table is not None and not table.empty]
+    return pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=SUMMARY_COLUMNS)
+
+
+def summary_sources(outputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """The method-summary datasets among a pipeline's outputs, sorted by name."""
+    excluded = set(exclude)
+    return sorted(name for name in outputs if name.endswith(SUMMARY_SUFFIX) and name not in excluded)
