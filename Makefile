@@ -4,7 +4,7 @@ export KEDRO_DISABLE_TELEMETRY := true
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: env demo test benchmark-ingestion benchmark-build viz
+.PHONY: env demo test benchmark-ingestion benchmark-build benchmark-weights viz
 
 # uv itself comes from the package registry; the environment is exactly uv.lock (torch 2.14, torchvision 0.29).
 .venv/.synced: pyproject.toml uv.lock
@@ -29,6 +29,14 @@ benchmark-ingestion: env
 
 benchmark-build: env
 	$(UV) run --frozen python benchmarks/benchmark_build.py
+
+## Train a benchmark profile's generators once (any hardware; a GPU for the diffusion profiles) and write their
+## weights and provenance under data/06_models/benchmark_weights/$(PROFILE), where the build samples from them.
+PROFILE ?= demo_diffusion
+DEVICE ?= auto
+benchmark-weights: env
+	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env base --device $(DEVICE) \
+		--out data/06_models/benchmark_weights/$(PROFILE) --measure
 
 viz: env
 	$(UV) run --frozen kedro viz run --no-browser

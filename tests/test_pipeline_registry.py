@@ -52,7 +52,8 @@ def test_a_new_method_pipeline_reaches_the_report_and_the_comparison_unedited(mo
 
     configure_project("gans_fingerprints")
     found = pipeline_registry.every_pipeline()
-    found["subtask1_learned"] = Pipeline([Node(len, "subtask1_train_manifest", ["subtask1_learned_cv_results", "subtask1_learned_summary"])])
+    outputs = ["subtask1_learned_cv_results", "subtask1_learned_summary"]
+    found["subtask1_learned"] = Pipeline([Node(len, "subtask1_train_manifest", outputs)])
     monkeypatch.setattr(pipeline_registry, "every_pipeline", lambda: found)
     pipelines = register_pipelines()
     assert "subtask1_learned_summary" in pipelines["reporting"].inputs()

@@ -1,6 +1,7 @@
 """Kedro datasets this project adds: lazy image folders, memory-mapped image stacks, optional tables."""
 
 from gans_fingerprints.datasets.checkpoints import CheckpointDirectoryDataset
+from gans_fingerprints.datasets.generator_weights import GeneratorWeightsDataset
 from gans_fingerprints.datasets.image_folder import ImageFolder, ImageFolderDataset
 from gans_fingerprints.datasets.image_stack import ImageStackDataset
 from gans_fingerprints.datasets.optional_csv import OptionalCSVDataset
@@ -16,6 +17,7 @@ from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
 __all__ = [
     "CheckpointDirectoryDataset",
+    "GeneratorWeightsDataset",
     "ImageFolder",
     "ImageFolderDataset",
     "ImageStackDataset",

@@ -11,23 +11,24 @@ import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from kedro.io import AbstractDataset
 from PIL import Image
 
+from gans_fingerprints.benchmark.synthetic_release import GENERATORS_NAME, SyntheticRelease
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.layout import natural_order
 
 MARKER_NAME = ".gans_fingerprints_release.json"
-GENERATORS_NAME = ".gans_fingerprints_generators.pt"
 JOURNAL_NAME = ".gans_fingerprints_release.journal"
 STAGING_NAME = ".gans_fingerprints_staging"
 LAYOUT_TOP_LEVEL = ("subtask1", "subtask2", "ground_truth")
+FIRST_IMAGES = 8
+"""Images per folder an up-to-date release gives back for its reports."""
 logger = logging.getLogger(__name__)
 
 
@@ -35,42 +36,15 @@ class TargetNotEmptyError(UserInputError):
     """The target folder holds files this project did not write, or links to the user's data."""
 
 
-@dataclass
-class SyntheticRelease:
-    """A dataset in the release layout, held in memory until written.
-
-    ``images`` maps a folder relative to the root (``subtask2/train/real/t1``) to image ids and
-    their uint8 stack; ``ground_truth`` maps a file name under ``ground_truth/`` to its table.
-    ``up_to_date`` says the root already holds this very release, so nothing is written.
-    ``provenance`` (JSON) is kept in the marker and ``generator_states`` beside it, so the data
-    and the models that made it stay together.
-    """
-
-    writer: str
-    settings: dict[str, Any]
-    images: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
-    ground_truth: dict[str, pd.DataFrame] = field(default_factory=dict)
-    up_to_date: bool = False
-    provenance: dict[str, Any] = field(default_factory=dict)
-    generator_states: dict[str, Any] | None = None
-
-    def counts(self) -> dict[str, int]:
-        return {folder: len(ids) for folder, (ids, _) in self.images.items()}
-
-    def planned_files(self) -> list[str]:
-        """Every file (relative to the root) that writing this release creates."""
-        files = [f"{folder}/{image_id}.png" for folder, (ids, _) in self.images.items() for image_id in ids]
-        files += [f"ground_truth/{name}" for name in self.ground_truth]
-        return files + ([GENERATORS_NAME] if self.generator_states is not None else [])
-
-
 @dataclass(frozen=True)
 class ReleaseTarget:
-    """What the raw data root holds now.
+    """What the raw data root holds now (data only: nodes receive it, they do no I/O through it).
 
     ``problems`` lists what makes the root unsafe to write: files the project did not record
     writing (or that changed since), and links, which always point at the user's own data.
-    ``missing`` counts recorded files that are gone.
+    ``missing`` counts recorded files that are gone. For a complete, intact release,
+    ``first_images`` holds the first few images of each folder and ``generator_states`` the
+    weights of its generators, so its reports can be re-issued without rebuilding.
     """
 
     root: str
@@ -78,24 +52,24 @@ class ReleaseTarget:
     problems: tuple[str, ...] = ()
     missing: int = 0
     verified: dict[str, list[Any]] = field(default_factory=dict)
+    first_images: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
+    generator_states: dict[str, Any] | None = None
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems and not self.missing and (self.marker or {}).get("complete") is True
 
     def holds(self, writer: str, settings: dict[str, Any]) -> bool:
         """True when the root holds a complete, intact release of ``writer`` with exactly ``settings``."""
         marker = self.marker or {}
-        intact = not self.problems and not self.missing
-        return intact and marker.get("complete") is True and marker.get("writer") == writer and marker.get("settings") == settings
+        return self.intact and marker.get("writer") == writer and marker.get("settings") == settings
 
-    def first_images(self, folder: str, count: int) -> tuple[list[str], np.ndarray]:
-        """The first ``count`` images of a folder of the release (natural file order)."""
-        found = sorted((Path(self.root) / folder).glob("*.png"))
-        paths = [found[i] for i in natural_order(p.stem for p in found)][:count]
-        return [p.stem for p in paths], np.stack([np.asarray(Image.open(p).convert("L")) for p in paths])
-
-    def generator_states(self) -> dict[str, Any]:
-        """The weights of the generators that made the release."""
-        import torch  # noqa: PLC0415 - only the benchmark needs torch
-
-        return torch.load(Path(self.root) / GENERATORS_NAME, map_location="cpu", weights_only=True)
+    def existing_release(self, writer: str) -> SyntheticRelease:
+        """The release the root holds, as far as its reports need it (not every image)."""
+        marker = self.marker or {}
+        return SyntheticRelease(writer=writer, settings=marker["settings"], images=dict(self.first_images), up_to_date=True,
+                                provenance=marker["provenance"], generator_states=self.generator_states,
+                                recorded_counts=marker["counts"])
 
     def check_writable(self) -> None:
         """Raise :class:`TargetNotEmptyError` unless every file under the layout is one this project wrote."""
@@ -244,6 +218,31 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
         self.metadata = metadata
 
     def load(self) -> ReleaseTarget:
+        target = self._target()
+        if not target.intact:
+            return target
+        first = {folder: self._first_images(folder) for folder in target.marker["counts"]}
+        # and the images the build recorded for display (each generated image's nearest training real)
+        for pairs in target.marker.get("provenance", {}).get("nearest_training_reals", {}).values():
+            for folder, image_id in pairs:
+                ids, stack = first[folder]
+                if image_id not in ids:
+                    pixels = np.asarray(Image.open(self._root / folder / f"{image_id}.png").convert("L"))
+                    first[folder] = ([*ids, image_id], np.concatenate([stack, pixels[None]]))
+        states = None
+        if (self._root / GENERATORS_NAME).is_file():
+            import torch  # noqa: PLC0415 - only the benchmark needs torch
+
+            states = torch.load(self._root / GENERATORS_NAME, map_location="cpu", weights_only=True)
+        return replace(target, first_images=first, generator_states=states)
+
+    def _first_images(self, folder: str) -> tuple[list[str], np.ndarray]:
+        """The first images of a folder of the release (natural file order)."""
+        found = sorted((self._root / folder).glob("*.png"))
+        paths = [found[i] for i in natural_order(p.stem for p in found)][:FIRST_IMAGES]
+        return [p.stem for p in paths], np.stack([np.asarray(Image.open(p).convert("L")) for p in paths])
+
+    def _target(self) -> ReleaseTarget:
         marker_path = self._root / MARKER_NAME
         marker, problems = None, []
         if marker_path.is_symlink():
@@ -276,7 +275,7 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
         if data.up_to_date:
             logger.info("%s already holds this %s release; nothing written.", self._root, data.writer)
             return
-        target = self.load()
+        target = self._target()
         target.check_writable()
         planned = data.planned_files()
         directories = sorted({parent.as_posix() for f in planned for parent in Path(f).parents if parent != Path(".")})

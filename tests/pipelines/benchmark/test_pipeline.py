@@ -80,10 +80,11 @@ def test_reports_are_written(built):
     assert summary["status"] == "built" and summary["image_size"] == 64
     assert set(summary["cohorts"]) == {"subtask1", "t1", "t2", "t3", "t4", "t5"}
     assert summary["seconds"]["train_generators"] > 0
-    history = pd.read_csv(latest(project, "benchmark_gan_history.csv"))
+    history = pd.read_csv(latest(project, "benchmark_training_history.csv"))
     assert set(history["generator"]) == {"subtask1_train", "subtask1_test", "t1", "t2", "t3", "t4", "t5"}
+    assert set(history["family"]) == {"dcgan"} and {"step", "d_loss", "g_loss"} <= set(history.columns)
     reporting = project / "data" / "08_reporting"
-    assert len(list(reporting.glob("benchmark_gan_loss_curves/*/benchmark_gan_loss_curves/*.png"))) == 7
+    assert len(list(reporting.glob("benchmark_training_curves/*/benchmark_training_curves/*.png"))) == 7
     assert len(list(reporting.glob("benchmark_sample_grids/*/benchmark_sample_grids/*.png"))) == 7
     assert list((project / "data" / "06_models").glob("benchmark_generators.pt/*/benchmark_generators.pt"))
 

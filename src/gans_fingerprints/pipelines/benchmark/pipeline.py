@@ -5,56 +5,33 @@ from __future__ import annotations
 from kedro.pipeline import Node, Pipeline
 
 from gans_fingerprints.pipelines.benchmark.nodes import (
-    assemble_release,
+    build_release,
     plan_benchmark,
-    plot_gan_losses,
+    plot_generator_quality,
     plot_sample_grids,
-    sample_generated_images,
-    simulate_real_images,
+    plot_training_losses,
     summarise_benchmark,
-    train_generators,
+    training_history,
 )
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Plan, simulate reals, train a GAN per training set, sample, write the release, report."""
+    """Plan, build the release (or find it built), write it, report on it."""
     return Pipeline(
         [
-            Node(plan_benchmark, ["params:benchmark", "benchmark_target"], "benchmark_plan", name="plan_benchmark"),
-            Node(simulate_real_images, "benchmark_plan", "benchmark_real_images", name="simulate_real_images"),
+            Node(plan_benchmark, ["params:benchmark", "benchmark_target", "benchmark_shipped_weights"], "benchmark_plan",
+                 name="plan_benchmark"),
             Node(
-                train_generators,
-                ["benchmark_plan", "benchmark_real_images"],
-                ["benchmark_generators", "benchmark_gan_history", "benchmark_training_seconds"],
-                name="train_generators",
+                build_release,
+                ["benchmark_plan", "benchmark_target", "benchmark_shipped_weights"],
+                ["raw_data_root@release", "benchmark_release_contents", "benchmark_generators"],
+                name="build_release",
             ),
-            Node(
-                sample_generated_images,
-                ["benchmark_plan", "benchmark_generators"],
-                "benchmark_generated_images",
-                name="sample_generated_images",
-            ),
-            Node(
-                assemble_release,
-                [
-                    "benchmark_plan",
-                    "benchmark_real_images",
-                    "benchmark_generated_images",
-                    "benchmark_generators",
-                    "benchmark_gan_history",
-                    "benchmark_training_seconds",
-                ],
-                ["raw_data_root@release", "benchmark_release_contents"],
-                name="assemble_release",
-            ),
-            Node(plot_gan_losses, "benchmark_gan_history", "benchmark_gan_loss_curves", name="plot_gan_losses"),
+            Node(training_history, "benchmark_release_contents", "benchmark_training_history", name="training_history"),
+            Node(plot_training_losses, "benchmark_training_history", "benchmark_training_curves", name="plot_training_losses"),
             Node(plot_sample_grids, "benchmark_release_contents", "benchmark_sample_grids", name="plot_sample_grids"),
-            Node(
-                summarise_benchmark,
-                ["benchmark_plan", "benchmark_release_contents"],
-                "benchmark_summary",
-                name="summarise_benchmark",
-            ),
+            Node(plot_generator_quality, "benchmark_release_contents", "benchmark_quality_figure", name="plot_generator_quality"),
+            Node(summarise_benchmark, ["benchmark_plan", "benchmark_release_contents"], "benchmark_summary", name="summarise_benchmark"),
         ],
         tags=["benchmark"],
     )

@@ -1,0 +1,187 @@
+"""Shipped generator weights: trained once (any hardware), saved with their provenance, and used by a
+build only when its settings are the ones that made them.
+
+``python -m gans_fingerprints.benchmark.weights --settings S.json --out DIR`` trains every generator
+of the settings (``make benchmark-weights`` writes S.json from the project's configuration first)
+and writes ``DIR/<generator>.pt`` (half precision) and ``DIR/provenance.json`` (the settings, the
+commit, seconds, machine and the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from gans_fingerprints.errors import UserInputError
+
+PROVENANCE = "provenance.json"
+logger = logging.getLogger(__name__)
+
+
+def training_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The part of the build settings that decides the weights: the real images each generator
+    trains on and the families' settings (not how many images are sampled)."""
+    from gans_fingerprints.benchmark.build import training_generators  # noqa: PLC0415
+
+    return {
+        "seed": settings["seed"], "cohort_shift": settings["cohort_shift"], "subsets": settings["subsets"],
+        "image_size": settings["image_size"], "version": settings["version"], "generators": training_generators(settings),
+        "subtask1": {key: settings["subtask1"][key] for key in ("train_used", "test_used")},
+        "subtask2": {"real_per_subset": settings["subtask2"]["real_per_subset"]},
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _half(state: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.half() if value.is_floating_point() else value for key, value in state.items()}
+
+
+def _commit() -> str:
+    try:
+        found = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                               check=True, cwd=Path(__file__).parent).stdout.strip()
+        return found.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def save_weights(  # noqa: PLR0913 - what the provenance records
+    folder: Path, states: dict[str, Any], settings: dict[str, Any], history: list[dict[str, Any]], seconds: dict[str, float], device: str,
+    command: list[str],
+) -> None:
+    """Every generator's weights in half precision, and the provenance that ties them to ``settings``."""
+    import torch  # noqa: PLC0415
+
+    from gans_fingerprints.benchmark.build import generator_key  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    generators = {}
+    for name, entry in states.items():
+        path = folder / f"{name}.pt"
+        torch.save(_half(entry["state"]), path)
+        generators[name] = {"family": entry["family"], "config": entry["config"], "key": generator_key(settings, name),
+                            "history": [row for row in history if row["generator"] == name], "seconds": round(seconds[name], 1),
+                            "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+    provenance = {
+        "settings": training_settings(settings),
+        "generators": generators,
+        "commit": _commit(),
+        "command": " ".join(["python", "-m", "gans_fingerprints.benchmark.weights", *command]),
+        "seconds": {name: round(value, 1) for name, value in seconds.items()},
+        "machine": {"device": device, "platform": platform.platform(), "python": platform.python_version(),
+                    "torch": torch.__version__,
+                    "gpu": torch.cuda.get_device_name(0) if device.startswith("cuda") else None},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (folder / PROVENANCE).write_text(json.dumps(provenance, indent=1))
+
+
+def read_weights(folder: Path) -> dict[str, Any]:
+    """One folder of shipped weights: its provenance and every generator's state (each file's hash checked)."""
+    import torch  # noqa: PLC0415
+
+    provenance = json.loads((folder / PROVENANCE).read_text())
+    states = {}
+    for name, entry in provenance["generators"].items():
+        path = folder / entry["file"]
+        if not path.is_file() or _sha256(path) != entry["sha256"]:
+            raise UserInputError(f"{path} is missing or is not the file {folder / PROVENANCE} records; restore it "
+                                 "(git checkout) or remake the weights with `make benchmark-weights`.")
+        states[name] = {**{key: entry[key] for key in ("family", "config", "key", "history", "seconds")},
+                        "state": torch.load(path, map_location="cpu", weights_only=True)}
+    return {"folder": str(folder), "provenance": provenance, "states": states}
+
+
+def check_weights(shipped: dict[str, Any] | None, settings: dict[str, Any]) -> dict[str, Any]:
+    """The shipped weights of the settings' profile, refused (saying what differs) unless made with these settings."""
+    profile = settings["profile"]
+    if shipped is None:
+        raise UserInputError(f"No shipped generator weights for the {profile} profile: run `make benchmark-weights "
+                             f"PROFILE={profile}` to make them, or set benchmark.train: true to train the generators in the build.")
+    wanted, made = training_settings(settings), shipped["provenance"]["settings"]
+    if wanted != made:
+        differing = sorted(key for key in {*wanted, *made} if wanted.get(key) != made.get(key))
+        raise UserInputError(
+            f"The shipped generator weights in {shipped['folder']} were made with other settings ({', '.join(differing)} differ: "
+            f"made with {({k: made.get(k) for k in differing})}, asked for {({k: wanted.get(k) for k in differing})}). "
+            f"Run `make benchmark-weights PROFILE={profile}` to remake them, or set benchmark.train: true to train in the build."
+        )
+    return shipped
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train every generator of a settings file and write its weights and provenance."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--settings", type=Path, help="build settings (JSON), as --write-settings writes them")
+    source.add_argument("--profile", help="resolve this benchmark profile from the project's configuration (needs Kedro)")
+    parser.add_argument("--env", default="base", help="configuration environment for --profile (base, demo, ...)")
+    parser.add_argument("--write-settings", type=Path, help="with --profile: write the resolved settings here and stop")
+    parser.add_argument("--out", type=Path, help="folder for <generator>.pt and provenance.json")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--measure", action="store_true", help="also sample every generator and write its quality beside --out")
+    parser.add_argument("--reuse", type=Path, help="a folder of weights: generators trained there with equal settings are not retrained")
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = json.loads(args.settings.read_text()) if args.settings else project_settings(args.profile, args.env)
+    if args.write_settings:
+        args.write_settings.write_text(json.dumps(settings, indent=1))
+        return 0
+    if args.out is None:
+        parser.error("--out is required unless --write-settings is given")
+    from gans_fingerprints.benchmark.build import (  # noqa: PLC0415
+        json_records,
+        measure_quality,
+        sample_generated_images,
+        simulate_real_images,
+        train_generators,
+    )
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+
+    device = resolve_device(args.device)
+    real = simulate_real_images(settings)
+    reuse = read_weights(args.reuse)["states"] if args.reuse else None
+    states, history, training = train_generators(settings, real, device, reuse)
+    seconds = {key.removeprefix("train_"): value for key, value in training.items() if key.startswith("train_")}
+    save_weights(args.out, states, settings, json_records(history), seconds, str(device), argv)
+    logger.info("Wrote %d generators' weights to %s (%.0f s of training).", len(states), args.out, sum(seconds.values()))
+    if args.measure:
+        generated, sampling = sample_generated_images(settings, states, device)
+        quality = measure_quality(settings, real, generated)
+        table = {name: {k: v for k, v in scores.items() if k != "spectrum"} for name, scores in quality.items()}
+        (args.out.parent / f"{args.out.name}_quality.json").write_text(json.dumps({"sampling_seconds": sampling, **table}, indent=1))
+    return 0
+
+
+def project_settings(profile: str, env: str) -> dict[str, Any]:
+    """The settings ``kedro run --env ENV --pipelines benchmark --params benchmark.profile=PROFILE`` builds with."""
+    from kedro.config import OmegaConfigLoader  # noqa: PLC0415 - only to read the project's configuration
+
+    from gans_fingerprints.benchmark.settings import resolve_settings  # noqa: PLC0415
+
+    root = Path.cwd() / "conf"
+    if not root.is_dir():
+        raise UserInputError(f"No conf/ folder in {Path.cwd()}: run this from the project's root (or pass --settings).")
+    from gans_fingerprints.settings import CONFIG_LOADER_ARGS  # noqa: PLC0415
+
+    loader = OmegaConfigLoader(str(root), **{**CONFIG_LOADER_ARGS, "default_run_env": env})
+    params = dict(loader["parameters"]["benchmark"])
+    params["profile"] = profile
+    return resolve_settings(params)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Shipped generator weights: made by one command, loaded only for the settings that made them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from gans_fingerprints.benchmark.build import build, generator_key
+from gans_fingerprints.benchmark.settings import resolve_settings
+from gans_fingerprints.benchmark.weights import check_weights, main
+from gans_fingerprints.datasets import GeneratorWeightsDataset
+from gans_fingerprints.errors import UserInputError
+
+DDPM = {"family": "ddpm", "base_channels": 8, "channel_multipliers": [1, 2], "batch_size": 4, "steps": 3, "timesteps": 50,
+        "sample_steps": 3, "log_every": 1}
+PARAMS = {
+    "profile": "tiny", "seed": 3, "cohort_shift": 0.5, "subsets": ["t1", "t2"],
+    "profiles": {"tiny": {
+        "image_size": 32,
+        "subtask1": {"train_used": 4, "train_not_used": 4, "train_generated": 4, "test_used": 3, "test_not_used": 3, "test_generated": 4},
+        "subtask2": {"real_per_subset": 4, "generated_per_subset": 3, "test_per_subset": 2},
+        "generators": {"subtask1": DDPM, "subtask2": {"family": "dcgan", "latent_dim": 8, "base_channels": 4, "batch_size": 4, "steps": 2}},
+    }},
+}
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """The tiny profile's weights, made by the documented command (both families train for real)."""
+    root = tmp_path_factory.mktemp("weights")
+    settings = resolve_settings(PARAMS)
+    (root / "settings.json").write_text(json.dumps(settings))
+    assert main(["--settings", str(root / "settings.json"), "--out", str(root / "tiny"), "--device", "cpu", "--measure"]) == 0
+    return root, settings
+
+
+def test_the_command_writes_half_precision_weights_and_their_provenance(shipped):
+    root, settings = shipped
+    provenance = json.loads((root / "tiny" / "provenance.json").read_text())
+    assert set(provenance["generators"]) == {"subtask1_train", "subtask1_test", "t1", "t2"}
+    assert provenance["generators"]["subtask1_train"]["family"] == "ddpm" and provenance["generators"]["t1"]["family"] == "dcgan"
+    assert provenance["machine"]["device"] == "cpu" and provenance["command"].endswith("--measure")
+    assert provenance["generators"]["t2"]["key"] == generator_key(settings, "t2")
+    quality = json.loads((root / "tiny_quality.json").read_text())
+    assert 0 <= quality["t1"]["recall"] <= 1 and "near_copy_share" in quality["subtask1_train"]
+    loaded = GeneratorWeightsDataset(path=str(root)).load()
+    state = loaded["tiny"]["states"]["subtask1_train"]["state"]
+    assert all(v.dtype.is_floating_point is False or str(v.dtype) == "torch.float16" for v in state.values())
+
+
+def test_a_build_samples_from_matching_weights(shipped):
+    root, settings = shipped
+    weights = check_weights(GeneratorWeightsDataset(path=str(root)).load()["tiny"], settings)
+    release = build(settings, "cpu", weights)
+    generated = release.images["subtask1/train/generated"][1]
+    assert generated.shape == (4, 32, 32) and generated.dtype == np.uint8
+    assert release.provenance["training"]["weights"] == str(root / "tiny")
+    assert set(release.provenance["quality"]) == {"subtask1_train", "subtask1_test", "t1", "t2"}
+    assert {row["generator"] for row in release.provenance["history"]} == {"subtask1_train", "subtask1_test", "t1", "t2"}
+
+
+def test_weights_made_with_other_settings_are_refused_saying_what_differs(shipped):
+    root, settings = shipped
+    weights = GeneratorWeightsDataset(path=str(root)).load()["tiny"]
+    other = {**settings, "seed": 4}
+    with pytest.raises(UserInputError, match=r"were made with other settings \(seed differ.*make benchmark-weights PROFILE=tiny"):
+        check_weights(weights, other)
+    with pytest.raises(UserInputError, match="No shipped generator weights for the tiny profile"):
+        check_weights(None, settings)
+    more = {**settings, "subtask1": {**settings["subtask1"], "train_generated": 40}}
+    assert check_weights(weights, more) is weights, "sampling more images needs no new weights"
+
+
+def test_a_tampered_weight_file_is_refused(shipped, tmp_path):
+    import shutil
+
+    root, _ = shipped
+    copy = tmp_path / "w"
+    shutil.copytree(root / "tiny", copy / "tiny")
+    with (copy / "tiny" / "t1.pt").open("ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(UserInputError, match=r"t1\.pt is missing or is not the file .*provenance\.json records"):
+        GeneratorWeightsDataset(path=str(copy)).load()
+
+
+def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
+    root, settings = shipped
+    changed = {**settings, "generators": {**settings["generators"],
+                                          "subtask1": {**settings["generators"]["subtask1"], "settings": {**DDPM, "steps": 4}}}}
+    changed["generators"]["subtask1"]["settings"].pop("family")
+    (tmp_path / "s.json").write_text(json.dumps(changed))
+    main(["--settings", str(tmp_path / "s.json"), "--out", str(tmp_path / "again"), "--device", "cpu", "--reuse", str(root / "tiny")])
+    made, before = (json.loads((p / "provenance.json").read_text())["generators"] for p in (tmp_path / "again", root / "tiny"))
+    assert made["t1"]["sha256"] == before["t1"]["sha256"], "an unchanged generator is reused"
+    assert made["subtask1_train"]["key"] != before["subtask1_train"]["key"]
+
+
+def test_sampling_only_settings_need_no_new_weights(shipped):
+    root, settings = shipped
+    weights = GeneratorWeightsDataset(path=str(root)).load()["tiny"]
+    fewer_steps = json.loads(json.dumps(settings))
+    fewer_steps["generators"]["subtask1"]["settings"]["sample_steps"] = 2
+    assert check_weights(weights, fewer_steps) is weights
+    longer = json.loads(json.dumps(settings))
+    longer["generators"]["subtask1"]["settings"]["steps"] = 30
+    with pytest.raises(UserInputError, match="generators differ"):
+        check_weights(weights, longer)

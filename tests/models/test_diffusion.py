@@ -1,0 +1,168 @@
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from gans_fingerprints.models.diffusion_training import (
+    DiffusionConfig,
+    ddim_step,
+    ddim_timesteps,
+    noise_schedule,
+    sample_diffusion,
+    train_diffusion,
+)
+from gans_fingerprints.models.unet import UNet
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These tiny networks are bound by per-op overhead; one thread is as fast and does not stall when other jobs share the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def tiny_config(**changes) -> DiffusionConfig:
+    settings = {
+        "image_size": 16,
+        "base_channels": 8,
+        "channel_multipliers": (1, 2),
+        "timesteps": 100,
+        "batch_size": 4,
+        "steps": 6,
+        "sample_steps": 10,
+        "log_every": 2,
+    }
+    return DiffusionConfig(**{**settings, **changes})
+
+
+@pytest.mark.parametrize(("size", "multipliers"), [(8, (1,)), (16, (1, 2)), (32, (1, 2, 2)), (24, (1, 2, 2, 2)), (64, (1, 2, 2, 2))])
+def test_unet_shapes(size, multipliers):
+    model = UNet(size, 4, multipliers)
+    assert model.image_size == size
+    out = model(torch.randn(3, 1, size, size), torch.tensor([0, 17, 999]))
+    assert out.shape == (3, 1, size, size)
+
+
+@pytest.mark.parametrize(("size", "multipliers"), [(0, (1, 2)), (30, (1, 2, 2)), (36, (1, 2, 2, 2)), (17, (1, 2))])
+def test_unet_refuses_sizes_the_levels_cannot_halve(size, multipliers):
+    with pytest.raises(ValueError, match=r"multiple of 2\*\*\(len\(channel_multipliers\)-1\)"):
+        UNet(size, 4, multipliers)
+
+
+def test_default_unet_is_small():
+    count = sum(p.numel() for p in UNet(64, 32, (1, 2, 2, 2)).parameters())
+    assert 1_000_000 <= count <= 3_000_000
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+@pytest.mark.parametrize("timesteps", [10, 1000])
+def test_schedule_decreases_inside_the_unit_interval(kind, timesteps):
+    alphas_cumprod = noise_schedule(timesteps, kind)
+    assert alphas_cumprod.shape == (timesteps,)
+    assert (alphas_cumprod > 0).all() and (alphas_cumprod < 1).all()
+    assert (alphas_cumprod.diff() < 0).all()
+
+
+def test_unknown_schedule_is_refused():
+    with pytest.raises(ValueError, match="beta_schedule"):
+        noise_schedule(10, "quadratic")
+    with pytest.raises(ValueError, match="beta_schedule"):
+        DiffusionConfig(beta_schedule="quadratic")
+
+
+def test_config_takes_a_list_from_yaml():
+    config = DiffusionConfig(channel_multipliers=[1, 2, 4])
+    assert config.channel_multipliers == (1, 2, 4)
+    hash(config)
+
+
+def test_ddim_visits_evenly_spaced_steps_from_the_noisiest():
+    steps = ddim_timesteps(1000, 50)
+    assert len(steps) == 50 and steps[0] == 999 and steps[-1] == 0
+    assert all(a > b for a, b in itertools.pairwise(steps))
+    assert ddim_timesteps(10, 10) == list(range(9, -1, -1))
+
+
+def test_last_ddim_step_returns_the_clipped_prediction():
+    x0 = torch.tensor([-3.0, -0.5, 0.25, 2.0])
+    eps = torch.tensor([0.3, -1.0, 0.0, 0.5])
+    alpha_bar = 0.6
+    x = alpha_bar**0.5 * x0 + (1 - alpha_bar) ** 0.5 * eps
+    assert torch.allclose(ddim_step(x, eps, alpha_bar, 1.0), x0.clamp(-1, 1), atol=1e-6)
+
+
+class Oracle(nn.Module):
+    """The exact noise predictor when every training image is the same constant ``value`` in [-1, 1]."""
+
+    def __init__(self, config: DiffusionConfig, value: float) -> None:
+        super().__init__()
+        self.image_size = config.image_size
+        self.alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).float()
+        self.value = value
+
+    def forward(self, x, t):
+        alpha_bar = self.alphas_cumprod[t][:, None, None, None]
+        return (x - alpha_bar.sqrt() * self.value) / (1 - alpha_bar).sqrt()
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear"])
+def test_ddim_with_the_exact_noise_recovers_the_data(kind):
+    config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20)
+    samples = sample_diffusion(Oracle(config, 0.2), config, 3, CPU, seed=0)
+    assert samples.shape == (3, 16, 16)
+    assert np.abs(samples.astype(int) - 153).max() <= 1  # (0.2 + 1) * 127.5
+
+
+def test_training_history_and_samples():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (10, 16, 16), dtype=np.uint8)
+    model, history = train_diffusion(images, tiny_config(hflip=True), CPU, seed=0)
+    assert isinstance(model, UNet) and not model.training
+    assert list(history.columns) == ["step", "loss"]
+    assert history["step"].tolist() == [2, 4, 6]
+    assert np.isfinite(history["loss"]).all()
+    samples = sample_diffusion(model, tiny_config(), 5, CPU, seed=1, batch_size=2)
+    assert samples.dtype == np.uint8 and samples.shape == (5, 16, 16)
+    assert samples.min() >= 0 and samples.max() <= 255
+    assert sample_diffusion(model, tiny_config(), 0, CPU, seed=1).shape == (0, 16, 16)
+
+
+def test_same_seed_same_weights_and_samples():
+    images = np.random.default_rng(0).integers(0, 256, (6, 16, 16), dtype=np.uint8)
+    config = tiny_config(steps=4)
+    first, _ = train_diffusion(images, config, CPU, seed=3)
+    second, _ = train_diffusion(images, config, CPU, seed=3)
+    other, _ = train_diffusion(images, config, CPU, seed=4)
+    for name, weights in first.state_dict().items():
+        assert torch.equal(weights, second.state_dict()[name]), name
+    assert not all(torch.equal(w, other.state_dict()[n]) for n, w in first.state_dict().items())
+    samples = sample_diffusion(first, config, 3, CPU, seed=1)
+    assert np.array_equal(samples, sample_diffusion(second, config, 3, CPU, seed=1))
+    assert not np.array_equal(samples, sample_diffusion(first, config, 3, CPU, seed=2))
+
+
+def test_training_refuses_bad_input():
+    with pytest.raises(ValueError, match="built for 32 px"):
+        train_diffusion(np.zeros((4, 16, 16), np.uint8), tiny_config(image_size=32), CPU, seed=0)
+    with pytest.raises(ValueError, match="no training images"):
+        train_diffusion(np.zeros((0, 16, 16), np.uint8), tiny_config(), CPU, seed=0)
+
+
+def test_training_lowers_the_loss_on_a_fixed_task():
+    """On identical constant images the noise is predictable from the noisy image: the loss must fall well below 1."""
+    images = np.full((16, 16, 16), 200, dtype=np.uint8)
+    config = tiny_config(channel_multipliers=(1,), batch_size=8, steps=150, log_every=25)
+    _, history = train_diffusion(images, config, CPU, seed=0)
+    assert history["loss"].iloc[0] > 0.8, "a fresh model predicts zero noise: loss ≈ 1"
+    assert history["loss"].iloc[-1] < 0.6 * history["loss"].iloc[0]
+
+
+def test_sampling_refuses_a_config_of_another_size():
+    with pytest.raises(ValueError, match="16 px"):
+        sample_diffusion(UNet(16, 4, (1, 2)), tiny_config(image_size=32), 2, CPU, seed=0)
