@@ -147,28 +147,6 @@ def test_checkpoint_from_other_settings_is_not_resumed(tmp_path):
     assert history["epoch"].tolist() == [1, 2], "a checkpoint made with another margin starts training afresh"
 
 
-def test_subtask1_pairs_use_the_only_class_with_generated_images():
-    """Class 0 (used) has generated images, class 1 (not used) none: positives pair used reals with
-    generated images, negatives pair not-used reals with them."""
-    from gans_fingerprints.models.siamese_training import _PairSampler
-
-    rng = np.random.default_rng(0)
-    data = PairData(
-        rng.integers(0, 256, (8, 48, 48), dtype=np.uint8), np.array([0, 0, 0, 0, 1, 1, 1, 1]),
-        rng.integers(0, 256, (6, 48, 48), dtype=np.uint8), np.zeros(6, dtype=int),
-        np.zeros((0, 48, 48), np.uint8), np.zeros(0, dtype=int), 2, generated_for_every_class=False,
-    )
-    sampler = _PairSampler(data, SiameseConfig(image_size=48, pairs_per_batch=8), rng)
-    real, generated, same = sampler.paper_batch()
-    assert (data.real_labels[real][same == 1] == 0).all() and (data.real_labels[real][same == 0] == 1).all()
-    assert (data.generated_labels[generated] == 0).all()
-    real_all, generated_all = sampler.batch_all_batch()
-    assert len(real_all) == 2 * 2 and len(generated_all) == 2
-    with pytest.raises(ValueError, match="no generated training images"):
-        PairData(data.real, data.real_labels, data.generated[:0], data.generated_labels[:0],
-                 data.validation_generated, data.validation_generated_labels, 2, generated_for_every_class=False)
-
-
 def test_embedding_selected_rows_in_any_order_matches_embedding_them_directly():
     data = _toy_data(per_class=4)
     model = SiameseBranch(48)

@@ -1,16 +1,5 @@
-"""Training the Siamese branch on real × generated pairs, embedding, and nearest-centroid inference.
-
-Two ways to draw pairs:
-
-* ``paper``: the authors' batches of 32 pairs, 16 positive (a real image of class c with a
-  generated image of c) and 16 negative (real of c1, generated of c2 ≠ c1); each pair embeds two
-  images, so a batch embeds 64 images for 32 pairs.
-* ``batch_all``: each step embeds ``per_class`` real and ``per_class`` generated images of every
-  class once and uses every real × generated pair among them, positives and negatives weighted
-  equally, as in the paper's 16/16 batches. The same embeddings serve many more pairs.
-
-Pixels are scaled to [0, 1] in training and inference alike.
-"""
+"""Training the Siamese branch on real × generated pairs (drawn by ``siamese_pairs``), embedding,
+and nearest-centroid inference. Pixels are scaled to [0, 1] in training and inference alike."""
 
 from __future__ import annotations
 
@@ -27,16 +16,13 @@ import torch
 
 from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.models.checkpoints import CheckpointStore
-from gans_fingerprints.models.siamese import (
-    SiameseBranch,
-    contrastive_loss,
-    embedding_distance_matrix,
-    matched_embedding_distances,
-)
+from gans_fingerprints.models.siamese import SiameseBranch
+from gans_fingerprints.models.siamese_pairs import PAIR_SAMPLING_MODES, PairData, PairSampler, batch_loss, to_unit
 from gans_fingerprints.progress import track
 
 logger = logging.getLogger(__name__)
-PAIR_SAMPLING_MODES = ("paper", "batch_all")
+__all__ = ["PairData", "SiameseConfig", "class_centroids", "config_from_params", "embed_images", "train_siamese",
+           "validation_accuracy"]
 
 
 @dataclass(frozen=True)
@@ -89,37 +75,6 @@ def config_from_params(params: dict, image_size: int) -> SiameseConfig:
     )
 
 
-@dataclass
-class PairData:
-    """uint8 images (n, size, size) with integer class labels, real and generated, train and validation."""
-
-    real: np.ndarray
-    real_labels: np.ndarray
-    generated: np.ndarray
-    generated_labels: np.ndarray
-    validation_generated: np.ndarray
-    validation_generated_labels: np.ndarray
-    n_classes: int
-    fingerprint: str = field(default="")
-    generated_for_every_class: bool = True  # subtask 1: only the "used" class has generated images
-
-    def __post_init__(self) -> None:
-        sides = [("real", self.real_labels)]
-        if self.generated_for_every_class:
-            sides.append(("generated", self.generated_labels))
-        elif len(self.generated_labels) == 0:
-            raise ValueError("no generated training images")
-        for name, labels in sides:
-            missing = sorted(set(range(self.n_classes)) - set(np.unique(labels).tolist()))
-            if missing:
-                raise ValueError(f"no {name} training images for class(es) {missing}")
-
-
-def _to_unit(images: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:
-    tensor = torch.as_tensor(np.ascontiguousarray(images)) if isinstance(images, np.ndarray) else images
-    return tensor.to(device, non_blocking=True).unsqueeze(1).float().div_(255.0)
-
-
 @torch.no_grad()
 def embed_images(
     model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int = 64, rows: np.ndarray | None = None
@@ -134,7 +89,7 @@ def embed_images(
         size = images.shape[1:]
         raise ValueError(f"the model was built for {model.image_size} px images, these are {size[0]}x{size[1]}")
     chunks = [
-        model(_to_unit(images[batch], device)).cpu()
+        model(to_unit(images[batch], device)).cpu()
         for batch in (rows[start : start + batch_size] for start in range(0, len(rows), batch_size))
     ]
     dim = model.embed[1].out_features
@@ -147,59 +102,6 @@ def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, 
     if renormalise:
         centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
     return centroids
-
-
-class _PairSampler:
-    """Draws index batches for either sampling mode from a seeded numpy generator."""
-
-    def __init__(self, data: PairData, config: SiameseConfig, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.config = config
-        self.real_by_class = [np.flatnonzero(data.real_labels == c) for c in range(data.n_classes)]
-        self.generated_by_class = [np.flatnonzero(data.generated_labels == c) for c in range(data.n_classes)]
-        self.n_classes = data.n_classes
-
-    def paper_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        half = self.config.pairs_per_batch // 2
-        if all(len(pool) for pool in self.generated_by_class):
-            positive = self.rng.integers(self.n_classes, size=half)
-            first = self.rng.integers(self.n_classes, size=half)
-            second = (first + self.rng.integers(1, self.n_classes, size=half)) % self.n_classes if self.n_classes > 1 else first
-        else:  # some classes have no generated images (subtask 1): pair only classes that can be paired
-            with_generated = np.array([c for c, pool in enumerate(self.generated_by_class) if len(pool)])
-            can_be_negative = np.array([c for c in range(self.n_classes) if (with_generated != c).any()])
-            positive = self.rng.choice(with_generated, size=half)
-            first = self.rng.choice(can_be_negative, size=half)
-            second = np.array([self.rng.choice(with_generated[with_generated != c]) for c in first])
-        real_classes = np.concatenate([positive, first])
-        generated_classes = np.concatenate([positive, second])
-        real = np.array([self.rng.choice(self.real_by_class[c]) for c in real_classes])
-        generated = np.array([self.rng.choice(self.generated_by_class[c]) for c in generated_classes])
-        same = np.concatenate([np.ones(half), np.zeros(half)])
-        return real, generated, same
-
-    def batch_all_batch(self) -> tuple[np.ndarray, np.ndarray]:
-        k = self.config.batch_all_per_class
-
-        def draw(pools: list[np.ndarray]) -> np.ndarray:
-            return np.concatenate([self.rng.choice(pool, size=k, replace=len(pool) < k) for pool in pools if len(pool)])
-
-        return draw(self.real_by_class), draw(self.generated_by_class)
-
-
-def _embed_together(
-    model: SiameseBranch, real: torch.Tensor, generated: torch.Tensor, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One forward pass for both sides of a batch (shared weights), split afterwards."""
-    embeddings = model(_to_unit(torch.cat([real, generated]), device))
-    return embeddings[: len(real)], embeddings[len(real) :]
-
-
-def _balanced_mean(losses: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
-    """Positives and negatives weigh half each, as in the paper's 16/16 batches."""
-    positive, negative = same.bool(), ~same.bool()
-    parts = [losses[mask].mean() for mask in (positive, negative) if mask.any()]
-    return torch.stack(parts).mean()
 
 
 def _fingerprint(data: PairData, config: SiameseConfig) -> str:
@@ -219,7 +121,70 @@ def validation_accuracy(model: SiameseBranch, data: PairData, config: SiameseCon
     return float((predicted == data.validation_generated_labels).mean())
 
 
-def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
+def _steps_per_epoch(data: PairData, config: SiameseConfig) -> int:
+    """``paper``: #real // pairs per batch (the authors' rule); ``batch_all``: #real // (per class × classes)."""
+    if config.pair_sampling == "paper":
+        return max(1, len(data.real) // config.pairs_per_batch)
+    return max(1, len(data.real) // (config.batch_all_per_class * data.n_classes))
+
+
+@dataclass
+class _TrainingState:
+    """What a checkpoint holds and a resumed run continues from."""
+
+    model: SiameseBranch
+    optimiser: torch.optim.Optimizer
+    rng: np.random.Generator
+    history: list[dict] = field(default_factory=list)
+    start_epoch: int = 1
+
+    def resume_from(self, saved: dict) -> None:
+        self.model.load_state_dict(saved["model"])
+        self.optimiser.load_state_dict(saved["optimiser"])
+        self.rng.bit_generator.state = saved["rng"]
+        torch.set_rng_state(saved["torch_rng"])
+        self.history = [{**row, "from_checkpoint": True} for row in saved["history"]]
+        self.start_epoch = saved["epoch"] + 1
+
+    def checkpoint(self, epoch: int, epochs: int, fingerprint: str) -> dict:
+        return {"epoch": epoch, "epochs": epochs, "fingerprint": fingerprint, "model": self.model.state_dict(),
+                "optimiser": self.optimiser.state_dict(), "rng": self.rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state(), "history": self.history}
+
+
+def _train_epoch(  # noqa: PLR0913 - one epoch's inputs
+    state: _TrainingState, sampler: PairSampler, real: torch.Tensor, generated: torch.Tensor, data: PairData,
+    config: SiameseConfig, device: torch.device, epoch: int,
+) -> dict:
+    """One epoch of steps, then the validation accuracy: the epoch's history row."""
+    state.model.train()
+    started = time.perf_counter()
+    losses: list[float] = []
+
+    def running_loss(losses: list[float] = losses) -> str:
+        return f"loss {np.mean(losses):.4f}" if losses else ""
+
+    steps = _steps_per_epoch(data, config)
+    for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):
+        loss = batch_loss(state.model, sampler, config.pair_sampling, real, generated, data, config.margin, device)
+        state.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        state.optimiser.step()
+        losses.append(loss.item())
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    trained = time.perf_counter()
+    return {
+        "epoch": epoch,
+        "train_loss": float(np.mean(losses)),
+        "validation_attribution_accuracy": validation_accuracy(state.model, data, config, device),
+        "seconds": trained - started,
+        "validation_seconds": time.perf_counter() - trained,
+        "from_checkpoint": False,
+    }
+
+
+def train_siamese(
     data: PairData,
     config: SiameseConfig,
     device: torch.device,
@@ -238,87 +203,22 @@ def train_siamese(  # noqa: PLR0915 - one loop, kept in one place
     """
     torch.manual_seed(config.seed)
     model = SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    rng = np.random.default_rng(config.seed)
-    history: list[dict] = []
+    state = _TrainingState(model, torch.optim.Adam(model.parameters(), lr=config.learning_rate), np.random.default_rng(config.seed))
     fingerprint = _fingerprint(data, config)
-    start_epoch = 1
     saved = checkpoints.resumable(fingerprint, config.epochs, "Siamese training") if checkpoints is not None and resume else None
     if saved is not None:
-        model.load_state_dict(saved["model"])
-        optimiser.load_state_dict(saved["optimiser"])
-        rng.bit_generator.state = saved["rng"]
-        torch.set_rng_state(saved["torch_rng"])
-        history = [{**row, "from_checkpoint": True} for row in saved["history"]]
-        start_epoch = saved["epoch"] + 1
+        state.resume_from(saved)
 
-    sampler = _PairSampler(data, config, rng)
+    sampler = PairSampler(data, config.pairs_per_batch, config.batch_all_per_class, state.rng)
     real = torch.as_tensor(np.ascontiguousarray(data.real)).to(device)
     generated = torch.as_tensor(np.ascontiguousarray(data.generated)).to(device)
-    if config.pair_sampling == "paper":
-        steps = max(1, len(data.real) // config.pairs_per_batch)
-    else:
-        steps = max(1, len(data.real) // (config.batch_all_per_class * data.n_classes))
-
-    for epoch in range(start_epoch, config.epochs + 1):
-        model.train()
-        started = time.perf_counter()
-        losses: list[float] = []
-
-        def running_loss(losses: list[float] = losses) -> str:
-            return f"loss {np.mean(losses):.4f}" if losses else ""
-
-        for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):
-            if config.pair_sampling == "paper":
-                real_index, generated_index, same = sampler.paper_batch()
-                real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
-                distance = matched_embedding_distances(real_embedding, generated_embedding)
-                same_tensor = torch.as_tensor(same, device=device)
-            else:
-                real_index, generated_index = sampler.batch_all_batch()
-                real_embedding, generated_embedding = _embed_together(model, real[real_index], generated[generated_index], device)
-                distance = embedding_distance_matrix(real_embedding, generated_embedding).flatten()
-                real_labels = torch.as_tensor(data.real_labels[real_index], device=device)
-                generated_labels = torch.as_tensor(data.generated_labels[generated_index], device=device)
-                same_tensor = (real_labels.unsqueeze(1) == generated_labels.unsqueeze(0)).flatten()
-            loss = _balanced_mean(contrastive_loss(distance, same_tensor, config.margin), same_tensor)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            losses.append(loss.item())
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        trained = time.perf_counter()
-        row = {
-            "epoch": epoch,
-            "train_loss": float(np.mean(losses)),
-            "validation_attribution_accuracy": validation_accuracy(model, data, config, device),
-            "seconds": trained - started,
-            "validation_seconds": time.perf_counter() - trained,
-            "from_checkpoint": False,
-        }
-        history.append(row)
-        logger.info(
-            "Siamese epoch %d/%d: loss %.4f, validation attribution accuracy %.3f (%.1f s training)",
-            epoch,
-            config.epochs,
-            row["train_loss"],
-            row["validation_attribution_accuracy"],
-            row["seconds"],
-        )
+    for epoch in range(state.start_epoch, config.epochs + 1):
+        row = _train_epoch(state, sampler, real, generated, data, config, device, epoch)
+        state.history.append(row)
+        logger.info("Siamese epoch %d/%d: loss %.4f, validation attribution accuracy %.3f (%.1f s training)", epoch, config.epochs,
+                    row["train_loss"], row["validation_attribution_accuracy"], row["seconds"])
         if checkpoints is not None:
-            checkpoints.save(
-                {
-                    "epoch": epoch,
-                    "epochs": config.epochs,
-                    "fingerprint": fingerprint,
-                    "model": model.state_dict(),
-                    "optimiser": optimiser.state_dict(),
-                    "rng": rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(),
-                    "history": history,
-                }
-            )
+            checkpoints.save(state.checkpoint(epoch, config.epochs, fingerprint))
         if on_epoch_end is not None:
             on_epoch_end(epoch, row)
-    return model.eval(), pd.DataFrame(history)
+    return model.eval(), pd.DataFrame(state.history)
