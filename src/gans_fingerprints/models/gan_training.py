@@ -37,6 +37,50 @@ def to_unit_range(images: torch.Tensor) -> torch.Tensor:
     return images.unsqueeze(1).float().div_(127.5).sub_(1.0)
 
 
+class _ShuffledBatches:
+    """Index batches of a training set, reshuffled (seeded) whenever the next batch would run past its end."""
+
+    def __init__(self, size: int, batch: int, rng: torch.Generator) -> None:
+        self.size, self.batch, self.rng = size, batch, rng
+        self.order, self.cursor = torch.randperm(size, generator=rng), 0
+
+    def next(self) -> torch.Tensor:
+        if self.cursor + self.batch > len(self.order):
+            self.order, self.cursor = torch.randperm(self.size, generator=self.rng), 0
+        chosen = self.order[self.cursor : self.cursor + self.batch]
+        self.cursor += self.batch
+        return chosen
+
+
+def _adversarial_step(
+    generator: Generator,
+    discriminator: Discriminator,
+    optimisers: tuple[torch.optim.Optimizer, torch.optim.Optimizer],
+    real: torch.Tensor,
+    latent_dim: int,
+    seen_by_discriminator,
+) -> tuple[float, float, float, float]:
+    """One discriminator and one generator update (non-saturating loss); the losses and D's mean outputs."""
+    g_optimiser, d_optimiser = optimisers
+    loss = nn.BCEWithLogitsLoss()
+    latent = torch.randn(len(real), latent_dim, device=real.device)
+    fake = generator(latent)
+
+    d_optimiser.zero_grad(set_to_none=True)
+    real_logits = discriminator(seen_by_discriminator(real))
+    fake_logits = discriminator(seen_by_discriminator(fake.detach()))
+    d_loss = loss(real_logits, torch.ones_like(real_logits)) + loss(fake_logits, torch.zeros_like(fake_logits))
+    d_loss.backward()
+    d_optimiser.step()
+
+    g_optimiser.zero_grad(set_to_none=True)
+    g_logits = discriminator(seen_by_discriminator(fake))
+    g_loss = loss(g_logits, torch.ones_like(g_logits))
+    g_loss.backward()
+    g_optimiser.step()
+    return d_loss.item(), g_loss.item(), torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item()
+
+
 def train_gan(
     images: np.ndarray, config: GanConfig, device: torch.device, seed: int, name: str = "gan"
 ) -> tuple[Generator, pd.DataFrame]:
@@ -57,45 +101,22 @@ def train_gan(
     betas = (config.beta1, 0.999)
     g_optimiser = torch.optim.Adam(generator.parameters(), lr=config.learning_rate, betas=betas)
     d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=config.learning_rate, betas=betas)
-    loss = nn.BCEWithLogitsLoss()
     data = torch.from_numpy(np.ascontiguousarray(images)).to(device)
-    batch = min(config.batch_size, len(images))
-    generator_rng = torch.Generator(device="cpu").manual_seed(seed)
+    batches = _ShuffledBatches(len(images), min(config.batch_size, len(images)), torch.Generator(device="cpu").manual_seed(seed))
     augment_rng = torch.Generator(device=device).manual_seed(seed + 1)
 
     def seen_by_discriminator(batch_images: torch.Tensor) -> torch.Tensor:
         return diff_augment(batch_images, augment_rng) if config.diff_augment else batch_images
 
-    order = torch.randperm(len(images), generator=generator_rng)
-    cursor = 0
     rows, window = [], []
+
     def running_losses() -> str:
         return f"D {window[-1][0]:.3f}  G {window[-1][1]:.3f}" if window else ""
 
     for step in track(range(1, config.steps + 1), f"training {name}", total=config.steps, status=running_losses):
-        if cursor + batch > len(order):
-            order, cursor = torch.randperm(len(images), generator=generator_rng), 0
-        real = to_unit_range(data[order[cursor : cursor + batch].to(device)])
-        cursor += batch
-        latent = torch.randn(batch, config.latent_dim, device=device)
-        fake = generator(latent)
-
-        d_optimiser.zero_grad(set_to_none=True)
-        real_logits = discriminator(seen_by_discriminator(real))
-        fake_logits = discriminator(seen_by_discriminator(fake.detach()))
-        d_loss = loss(real_logits, torch.ones_like(real_logits)) + loss(fake_logits, torch.zeros_like(fake_logits))
-        d_loss.backward()
-        d_optimiser.step()
-
-        g_optimiser.zero_grad(set_to_none=True)
-        g_logits = discriminator(seen_by_discriminator(fake))
-        g_loss = loss(g_logits, torch.ones_like(g_logits))
-        g_loss.backward()
-        g_optimiser.step()
-
-        window.append(
-            (d_loss.item(), g_loss.item(), torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
-        )
+        real = to_unit_range(data[batches.next().to(device)])
+        window.append(_adversarial_step(generator, discriminator, (g_optimiser, d_optimiser), real, config.latent_dim,
+                                        seen_by_discriminator))
         if step % config.log_every == 0 or step == config.steps:
             d, g, p_real, p_fake = np.mean(window, axis=0)
             rows.append({"step": step, "d_loss": d, "g_loss": g, "d_real": p_real, "d_fake": p_fake})
