@@ -150,3 +150,36 @@ def _assert_table_error(tmp_path, content, match):
     with pytest.raises(TableFileError, match=match) as error:
         dataset.load()
     assert isinstance(error.value, UserInputError) and "\n" not in str(error.value)
+
+
+def test_image_stacks_work_off_the_local_disk():
+    """An fsspec URL (here the in-memory filesystem) instead of a local path: read whole, written in one piece."""
+    import fsspec
+
+    stack = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    dataset = ImageStackDataset(filepath="memory://project/stack.npy")
+    assert not dataset.exists()
+    dataset.save(stack)
+    assert dataset.exists() and fsspec.filesystem("memory").exists("/project/stack.npy")
+    assert np.array_equal(dataset.load(), stack)
+
+
+def test_checkpoints_work_off_the_local_disk():
+    import torch
+
+    from gans_fingerprints.models.checkpoints import CheckpointStore
+
+    store = CheckpointStore("memory://runs/checkpoints")
+    store.save({"fingerprint": "abc", "epoch": 2, "epochs": 3, "weights": torch.ones(2)})
+    assert store.resumable("abc", 3)["epoch"] == 2 and store.resumable("abc", 1) is None
+    assert torch.equal(store.latest()["weights"], torch.ones(2))
+
+
+def test_the_release_refuses_a_remote_root_saying_why():
+    import pytest
+
+    from gans_fingerprints.datasets.release import ReleaseDataset
+    from gans_fingerprints.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="not a local folder: the benchmark writes its release only to a local disk"):
+        ReleaseDataset(path="s3://bucket/release")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import fsspec
 import numpy as np
+from fsspec.core import split_protocol
 from kedro.io import AbstractDataset, DatasetError
 
 
@@ -16,25 +19,46 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
     Loading maps the file instead of reading it, so a later pipeline touches only the pages it
     uses and never holds a decoded or floating-point copy of a whole split. Saving writes to a
     temporary file and renames it, so an interrupted run never leaves a half-written stack.
+    ``filepath`` may be any fsspec URL (``s3://bucket/stack.npy``, as kedro-datasets take): off the
+    local disk the stack is read into memory (nothing to map) and written in one piece.
     """
 
-    def __init__(self, *, filepath: str, metadata: dict[str, Any] | None = None) -> None:
-        self._filepath = Path(filepath)
+    def __init__(self, *, filepath: str, fs_args: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None) -> None:
+        protocol, path = split_protocol(filepath)
+        protocol = protocol or "file"
+        self._protocol, self._path = protocol, path
+        self._fs = fsspec.filesystem(protocol, **(fs_args or {}))
+        self._filepath = Path(path) if protocol == "file" else PurePosixPath(path)
         self.metadata = metadata
 
+    @property
+    def _local(self) -> bool:
+        return self._protocol == "file"
+
+    def _url(self) -> str:
+        return str(self._filepath) if self._local else f"{self._protocol}://{self._path}"
+
     def load(self) -> np.ndarray:
-        if not self._filepath.exists():
-            missing = FileNotFoundError(str(self._filepath))
-            raise DatasetError(f"Image stack {self._filepath} does not exist: run the 'ingestion' pipeline first.") from missing
-        stack = np.load(self._filepath, mmap_mode="r", allow_pickle=False)
+        if not self._exists():
+            missing = FileNotFoundError(self._url())
+            raise DatasetError(f"Image stack {self._url()} does not exist: run the 'ingestion' pipeline first.") from missing
+        if self._local:
+            stack = np.load(self._filepath, mmap_mode="r", allow_pickle=False)
+        else:
+            with self._fs.open(self._path, "rb") as handle:
+                stack = np.load(io.BytesIO(handle.read()), allow_pickle=False)
         if stack.dtype != np.uint8 or stack.ndim != 3:
-            raise DatasetError(f"{self._filepath} holds {stack.dtype} {stack.shape}, not a uint8 (n, h, w) stack")
+            raise DatasetError(f"{self._url()} holds {stack.dtype} {stack.shape}, not a uint8 (n, h, w) stack")
         return stack
 
     def save(self, data: np.ndarray) -> None:
         if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 3:
             shape = getattr(data, "shape", None)
             raise DatasetError(f"ImageStackDataset takes a uint8 (n, h, w) array, got {type(data).__name__} {shape}")
+        if not self._local:  # object stores make a written object visible whole, on close
+            with self._fs.open(self._path, "wb") as handle:
+                np.save(handle, np.ascontiguousarray(data), allow_pickle=False)
+            return
         self._filepath.parent.mkdir(parents=True, exist_ok=True)
         partial = self._filepath.with_name(self._filepath.name + ".partial")
         with partial.open("wb") as handle:
@@ -42,7 +66,7 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
         os.replace(partial, self._filepath)
 
     def _exists(self) -> bool:
-        return self._filepath.exists()
+        return self._filepath.exists() if self._local else self._fs.exists(self._path)
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(self._filepath)}
+        return {"filepath": self._url()}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fsspec.core import split_protocol
 from kedro.io import AbstractDataset
 from PIL import Image
 
@@ -213,6 +214,13 @@ class ReleaseDataset(AbstractDataset[SyntheticRelease, ReleaseTarget]):
     """
 
     def __init__(self, *, path: str, workers: int | None = None, metadata: dict[str, Any] | None = None) -> None:
+        protocol = split_protocol(path)[0]
+        if protocol not in (None, "file"):
+            raise UserInputError(
+                f"raw_data_root {path} is not a local folder: the benchmark writes its release only to a local disk, "
+                "where it can record, verify and atomically link every file (object stores have no links or renames). "
+                "Build it locally, then copy the folder (for example `aws s3 sync data/01_raw s3://bucket/release`)."
+            )
         self._root = Path(path)
         self._workers = workers or min(8, os.cpu_count() or 1)
         self.metadata = metadata
