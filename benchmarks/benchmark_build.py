@@ -53,7 +53,8 @@ def main() -> None:
     for profile in args.profiles:
         wall, summary = build(profile, args.device)
         seconds = summary["seconds"]
-        stages = {key: seconds[key] for key in ("simulate_real_images", "train_generators", "sample_generated_images")}
+        stages = {key: seconds[key] for key in ("simulate_real_images", "train_generators", "sample_generated_images", "measure_quality")
+                  if key in seconds}
         stages["other (start-up, writing, figures)"] = wall - sum(stages.values())
         for stage, value in stages.items():
             print(f"{profile:<8}{stage:<34}{value:>9.1f}{value / wall:>8.0%}")

@@ -1,9 +1,8 @@
 """The generator-family registry: a name, its settings (a dataclass), and how it trains and samples.
 
 A family is one module in ``gans_fingerprints/generators/families/`` that registers a class with
-:func:`register_family`, and one block per benchmark profile under
-``benchmark.profiles.<profile>.generators.<family>`` holding its settings. Which family makes the
-generated images of each subtask is ``benchmark.profiles.<profile>.families``.
+:func:`register_family`. A benchmark profile picks a family per subtask and gives its settings in one
+YAML block: ``benchmark.profiles.<profile>.generators.<subtask1|subtask2>: {family: <name>, ...}``.
 """
 
 from __future__ import annotations
