@@ -145,11 +145,12 @@ def plot_generator_quality(release: SyntheticRelease) -> Figure:
     positions = np.arange(len(table))
     for offset, column, colour in ((-0.3, "precision", "tab:blue"), (-0.1, "recall", "tab:orange"),
                                    (0.1, "near_copy_share", "tab:red"), (0.3, "membership_auc", "tab:purple")):
-        bars.bar(positions + offset, table[column], width=0.2, color=colour, label=column.replace("_", " "))
+        drawn = bars.bar(positions + offset, table[column], width=0.2, color=colour, label=column.replace("_", " "))
+        bars.bar_label(drawn, fmt="%.2f", fontsize=6, rotation=90, padding=2)  # a zero is a number, not a missing bar
     bars.scatter(positions - 0.3, table["floor_precision"], marker="_", s=300, color="black", label="real-vs-real floor", zorder=3)
     bars.scatter(positions - 0.1, table["floor_recall"], marker="_", s=300, color="black", zorder=3)
     bars.set_xticks(positions, table["generator"], rotation=30)
-    bars.set(ylim=(0, 1.05), title="generator quality and memorisation (pixel space)")
+    bars.set(ylim=(0, 1.2), title="generator quality and memorisation (pixel space)")
     bars.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     for name, scores in quality.items():
         spectrum = scores["spectrum"]
