@@ -34,8 +34,9 @@ benchmark-build: env
 ## weights and provenance under data/06_models/benchmark_weights/$(PROFILE), where the build samples from them.
 PROFILE ?= demo_diffusion
 DEVICE ?= auto
+ENV ?= local
 benchmark-weights: env
-	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env base --device $(DEVICE) \
+	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env $(ENV) --device $(DEVICE) \
 		--out data/06_models/benchmark_weights/$(PROFILE) --measure
 
 viz: env

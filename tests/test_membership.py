@@ -70,6 +70,8 @@ def test_attack_blocks_are_checked_before_any_work():
         check_membership_parameters({"attacks": {"monte_carl": {}}})
     with pytest.raises(UserInputError, match=r"attacks\.domias has unknown option\(s\) \['component'\]; domias takes \['components'\]"):
         check_membership_parameters({"attacks": {"domias": {"component": 4}}})
+    with pytest.raises(UserInputError, match=r"attacks\.mean_k_nearest: the mean_k_nearest attack runs only in \['siamese'\]"):
+        check_membership_parameters({"attacks": {"mean_k_nearest": {"k": 3}}})
     with pytest.raises(UserInputError, match=r"domias_components is now subtask1_membership\.attacks\.domias\.components"):
         check_membership_parameters({"domias_components": 8})
 
@@ -103,5 +105,5 @@ def test_the_siamese_attack_is_checked_and_its_retired_keys_refused():
     assert attack.name == "domias" and attack.needs_reference and options == {"components": 4}
     with pytest.raises(UserInputError, match=r"score: mean_k -> attack: mean_k_nearest"):
         check_siamese_attack({"score": "mean_k", "k": 5, "attack": "mean_k_nearest"})
-    with pytest.raises(UserInputError, match=r"subtask1_siamese\.attack\.mean_k_nearest has unknown option\(s\) \['kk'\]"):
+    with pytest.raises(UserInputError, match=r"subtask1_siamese\.attack_options has unknown option\(s\) \['kk'\]"):
         check_siamese_attack({"attack": "mean_k_nearest", "attack_options": {"kk": 5}})

@@ -56,7 +56,9 @@ def test_a_build_samples_from_matching_weights(shipped):
     release = build(settings, "cpu", weights)
     generated = release.images["subtask1/train/generated"][1]
     assert generated.shape == (4, 32, 32) and generated.dtype == np.uint8
-    assert release.provenance["training"]["weights"] == str(root / "tiny")
+    training = release.provenance["training"]
+    assert training["device"] == "cpu" and training["shipped"]["weights"] == str(root / "tiny")
+    assert not any(key.startswith("train_") for key in training), "no training seconds are claimed for this build"
     assert set(release.provenance["quality"]) == {"subtask1_train", "subtask1_test", "t1", "t2"}
     assert {row["generator"] for row in release.provenance["history"]} == {"subtask1_train", "subtask1_test", "t1", "t2"}
 
@@ -81,8 +83,10 @@ def test_a_tampered_weight_file_is_refused(shipped, tmp_path):
     shutil.copytree(root / "tiny", copy / "tiny")
     with (copy / "tiny" / "t1.pt").open("ab") as handle:
         handle.write(b"x")
+    shipped_weights = GeneratorWeightsDataset(path=str(copy)).load()
+    assert list(shipped_weights) == ["tiny"], "listing the profiles reads no weight file"
     with pytest.raises(UserInputError, match=r"t1\.pt is missing or is not the file .*provenance\.json records"):
-        GeneratorWeightsDataset(path=str(copy)).load()
+        shipped_weights["tiny"]
 
 
 def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
@@ -107,3 +111,20 @@ def test_sampling_only_settings_need_no_new_weights(shipped):
     longer["generators"]["subtask1"]["settings"]["steps"] = 30
     with pytest.raises(UserInputError, match="generators differ"):
         check_weights(weights, longer)
+
+
+def test_an_existing_weights_folder_is_never_overwritten(shipped):
+    root, _ = shipped
+    before = (root / "tiny" / "provenance.json").read_bytes()
+    with pytest.raises(UserInputError, match=r"tiny already exists: weights are never overwritten"):
+        main(["--settings", str(root / "settings.json"), "--out", str(root / "tiny"), "--device", "cpu"])
+    assert (root / "tiny" / "provenance.json").read_bytes() == before
+    assert not (root / "tiny.partial").exists()
+
+
+def test_how_often_training_logs_needs_no_new_weights(shipped):
+    root, settings = shipped
+    weights = GeneratorWeightsDataset(path=str(root)).load()["tiny"]
+    quieter = json.loads(json.dumps(settings))
+    quieter["generators"]["subtask2"]["settings"]["log_every"] = 7
+    assert check_weights(weights, quieter) is weights

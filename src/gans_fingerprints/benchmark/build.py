@@ -253,8 +253,9 @@ def build(settings: dict[str, Any], device_name: str, shipped: dict[str, Any] | 
         made = shipped["provenance"]
         states = shipped["states"]
         history = pd.DataFrame([row for entry in states.values() for row in entry["history"]])
-        training = {"device": made["machine"]["device"], "weights": shipped["folder"], "commit": made["commit"],
-                    **{f"train_{name}": seconds for name, seconds in made["seconds"].items()}}
+        training = {"device": str(device),  # this build trained nothing; where the weights were made is kept apart
+                    "shipped": {"weights": shipped["folder"], "commit": made["commit"], "machine": made["machine"],
+                                "training_seconds": made["seconds"]}}
         logger.info("Sampling from the shipped weights in %s (made on %s, commit %s).", shipped["folder"],
                     made["machine"].get("gpu") or made["machine"]["device"], made["commit"])
     generated, sampling_seconds = sample_generated_images(settings, states, device)

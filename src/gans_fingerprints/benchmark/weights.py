@@ -1,10 +1,11 @@
 """Shipped generator weights: trained once (any hardware), saved with their provenance, and used by a
 build only when its settings are the ones that made them.
 
-``python -m gans_fingerprints.benchmark.weights --settings S.json --out DIR`` trains every generator
-of the settings (``make benchmark-weights`` writes S.json from the project's configuration first)
-and writes ``DIR/<generator>.pt`` (half precision) and ``DIR/provenance.json`` (the settings, the
-commit, seconds, machine and the command).
+``python -m gans_fingerprints.benchmark.weights --profile P --env E --out DIR`` (what ``make
+benchmark-weights PROFILE=P`` runs; ``--settings S.json`` instead takes settings written by
+``--write-settings``, for a machine without the project's configuration) trains every generator of
+the settings and writes ``DIR/<generator>.pt`` (half precision) and ``DIR/provenance.json`` (the
+settings, the commit, seconds, machine and the command). An existing DIR is never overwritten.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import logging
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -61,15 +63,22 @@ def save_weights(  # noqa: PLR0913 - what the provenance records
     folder: Path, states: dict[str, Any], settings: dict[str, Any], history: list[dict[str, Any]], seconds: dict[str, float], device: str,
     command: list[str],
 ) -> None:
-    """Every generator's weights in half precision, and the provenance that ties them to ``settings``."""
+    """Every generator's weights in half precision, and the provenance that ties them to ``settings``.
+
+    Written into ``<folder>.partial`` and renamed into place whole, so an interrupted run leaves no
+    half-written folder; an existing ``folder`` (hours of training, perhaps) is never replaced."""
     import torch  # noqa: PLC0415
 
     from gans_fingerprints.benchmark.build import generator_key  # noqa: PLC0415
 
-    folder.mkdir(parents=True, exist_ok=True)
+    refuse_existing(folder)
+    staging = folder.with_name(folder.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)  # what an interrupted earlier run left: never a finished folder
+    staging.mkdir(parents=True)
     generators = {}
     for name, entry in states.items():
-        path = folder / f"{name}.pt"
+        path = staging / f"{name}.pt"
         torch.save(_half(entry["state"]), path)
         generators[name] = {"family": entry["family"], "config": entry["config"], "key": generator_key(settings, name),
                             "history": [row for row in history if row["generator"] == name], "seconds": round(seconds[name], 1),
@@ -85,7 +94,16 @@ def save_weights(  # noqa: PLR0913 - what the provenance records
                     "gpu": torch.cuda.get_device_name(0) if device.startswith("cuda") else None},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    (folder / PROVENANCE).write_text(json.dumps(provenance, indent=1))
+    (staging / PROVENANCE).write_text(json.dumps(provenance, indent=1))
+    refuse_existing(folder)
+    staging.rename(folder)
+
+
+def refuse_existing(folder: Path) -> None:
+    """Stop before training (and again before the rename) when ``folder`` already holds weights."""
+    if folder.exists():
+        raise UserInputError(f"{folder} already exists: weights are never overwritten. Move it aside (or `git rm -r` it "
+                             "to remake the shipped weights), or write to another --out.")
 
 
 def read_weights(folder: Path) -> dict[str, Any]:
@@ -127,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--settings", type=Path, help="build settings (JSON), as --write-settings writes them")
     source.add_argument("--profile", help="resolve this benchmark profile from the project's configuration (needs Kedro)")
-    parser.add_argument("--env", default="base", help="configuration environment for --profile (base, demo, ...)")
+    parser.add_argument("--env", default="local", help="configuration environment for --profile, as `kedro run --env` (local, demo, ...)")
     parser.add_argument("--write-settings", type=Path, help="with --profile: write the resolved settings here and stop")
     parser.add_argument("--out", type=Path, help="folder for <generator>.pt and provenance.json")
     parser.add_argument("--device", default="auto")
@@ -151,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
 
+    refuse_existing(args.out)  # before hours of training, not after
     device = resolve_device(args.device)
     real = simulate_real_images(settings)
     reuse = read_weights(args.reuse)["states"] if args.reuse else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +17,42 @@ class ShippedWeightsError(UserInputError, DatasetError):
     """A shipped weight file does not match its provenance; the message names it and the fix."""
 
 
-class GeneratorWeightsDataset(AbstractDataset[None, dict[str, Any]]):
-    """Loads ``{profile: {"folder", "provenance", "provenance_sha256", "states"}}`` for every
-    ``<path>/<profile>/provenance.json``; read-only (``make benchmark-weights`` writes the folders)."""
+class ShippedWeights(Mapping[str, dict[str, Any]]):
+    """``profile → {"folder", "provenance", "provenance_sha256", "states"}``, one entry per folder
+    holding a ``provenance.json``. A profile's files are read (and their hashes checked) only when
+    that profile is asked for, so a damaged folder of one profile never stops a build of another."""
+
+    def __init__(self, root: Path) -> None:
+        self._folders = {provenance.parent.name: provenance.parent for provenance in sorted(root.glob(f"*/{PROVENANCE}"))}
+        self._read: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, profile: str) -> dict[str, Any]:
+        if profile not in self._read:
+            folder = self._folders[profile]
+            try:
+                weights = read_weights(folder)
+            except UserInputError as error:
+                raise ShippedWeightsError(str(error)) from None
+            self._read[profile] = {**weights, "provenance_sha256": hashlib.sha256((folder / PROVENANCE).read_bytes()).hexdigest()}
+        return self._read[profile]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._folders)
+
+    def __len__(self) -> int:
+        return len(self._folders)
+
+
+class GeneratorWeightsDataset(AbstractDataset[None, ShippedWeights]):
+    """Loads the :class:`ShippedWeights` under ``<path>/<profile>/provenance.json``; read-only
+    (``make benchmark-weights`` writes the folders)."""
 
     def __init__(self, *, path: str, metadata: dict[str, Any] | None = None) -> None:
         self._root = Path(path)
         self.metadata = metadata
 
-    def load(self) -> dict[str, Any]:
-        found = {}
-        for provenance in sorted(self._root.glob(f"*/{PROVENANCE}")):
-            try:
-                weights = read_weights(provenance.parent)
-            except UserInputError as error:
-                raise ShippedWeightsError(str(error)) from None
-            found[provenance.parent.name] = {**weights, "provenance_sha256": hashlib.sha256(provenance.read_bytes()).hexdigest()}
-        return found
+    def load(self) -> ShippedWeights:
+        return ShippedWeights(self._root)
 
     def save(self, data: None) -> None:  # noqa: ARG002 - read-only
         raise DatasetError(f"{type(self).__name__} is read-only: `make benchmark-weights` writes {self._root}/<profile>/")

@@ -41,7 +41,6 @@ def concatenate_summaries(summaries: Mapping[str, pd.DataFrame | None]) -> pd.Da
     return pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=SUMMARY_COLUMNS)
 
 
-def summary_sources(outputs: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+def summary_sources(outputs: Iterable[str]) -> list[str]:
     """The method-summary datasets among a pipeline's outputs, sorted by name."""
-    excluded = set(exclude)
-    return sorted(name for name in outputs if name.endswith(SUMMARY_SUFFIX) and name not in excluded)
+    return sorted(name for name in outputs if name.endswith(SUMMARY_SUFFIX))

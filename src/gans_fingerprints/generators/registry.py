@@ -34,6 +34,10 @@ class Family(Protocol):
         """``count`` uint8 images (count, size, size) from the weights."""
 
 
+LOGGING_OPTIONS = ("log_every",)
+"""Settings every family may take that change only the loss history's resolution, never the weights."""
+
+
 @dataclass(frozen=True)
 class GeneratorFamily:
     name: str
@@ -43,9 +47,10 @@ class GeneratorFamily:
         return [f.name for f in dataclasses.fields(self.implementation.Config) if f.name != "image_size"]
 
     def training_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """``options`` without the settings only sampling reads."""
-        sampling = set(getattr(self.implementation, "SAMPLING_OPTIONS", ()))
-        return {key: value for key, value in options.items() if key not in sampling}
+        """``options`` without the settings that leave the weights alone: those only sampling reads,
+        and how often training logs its losses."""
+        ignored = {*getattr(self.implementation, "SAMPLING_OPTIONS", ()), *LOGGING_OPTIONS}
+        return {key: value for key, value in options.items() if key not in ignored}
 
     def config(self, options: dict[str, Any] | None, image_size: int, where: str) -> Any:
         """The family's settings from its YAML block (``image_size`` comes from the profile)."""

@@ -69,14 +69,29 @@ def _origin(score: Score) -> tuple[str, str]:
 def check_attack_options(
     options_by_attack: dict[str, Any] | None, where: str = "subtask1_membership.attacks", source: str = "parameters_subtask1_membership.yml"
 ) -> None:
-    """Every block under ``where`` names a registered attack and only its options."""
-    attacks = registered_attacks()
+    """Every block under ``where`` names a registered attack that runs in ``subtask1_membership``
+    (pixels or features) and only its options."""
     for name, options in (options_by_attack or {}).items():
-        if name not in attacks:
-            raise UserInputError(f"{where}.{name} names no registered attack; the attacks are {sorted(attacks)} ({source}).")
-        unknown = sorted(set(options or {}) - set(attacks[name].options()))
-        if unknown:
-            raise UserInputError(f"{where}.{name} has unknown option(s) {unknown}; {name} takes {attacks[name].options() or 'no options'}.")
+        check_attack(name, options, name_key=f"{where}.{name}", options_key=f"{where}.{name}", source=source,
+                     spaces=("pixels", "features"))
+
+
+def check_attack(
+    name: str, options: dict[str, Any] | None, *, name_key: str, options_key: str, source: str, spaces: tuple[str, ...] | None = None
+) -> Attack:
+    """The registered attack ``name`` (set at ``name_key``), refused in one line if it is unknown, runs
+    in none of ``spaces`` (when given), or is given an option (at ``options_key``) it does not take."""
+    attacks = registered_attacks()
+    if name not in attacks:
+        raise UserInputError(f"{name_key} names no registered attack {name!r}; the attacks are {sorted(attacks)} ({source}).")
+    attack = attacks[name]
+    if spaces is not None and not set(attack.spaces) & set(spaces):
+        raise UserInputError(f"{name_key}: the {name} attack runs only in {list(attack.spaces)}, never here ({list(spaces)}); "
+                             f"remove it from {source} or choose an attack that runs here.")
+    unknown = sorted(set(options or {}) - set(attack.options()))
+    if unknown:
+        raise UserInputError(f"{options_key} has unknown option(s) {unknown}; {name} takes {attack.options() or 'no options'} ({source}).")
+    return attack
 
 
 def registered_attacks() -> dict[str, Attack]:

@@ -39,6 +39,15 @@ def test_one_method_alone_makes_a_report():
     assert table["method"].tolist() == ["Siamese network"]
 
 
+def test_a_report_before_any_method_ran_says_what_to_run():
+    import pytest
+
+    from gans_fingerprints.errors import UserInputError
+
+    with pytest.raises(UserInputError, match=r"No method has written a summary yet \(subtask2_siamese_summary\): run the methods first"):
+        build_results_table(REPORT, subtask2_siamese_summary=None)
+
+
 def test_a_summary_row_outside_the_schema_is_refused():
     import pytest
 
@@ -56,4 +65,9 @@ def test_key_figures_show_validation_beside_test_where_there_is_one():
     assert legend == ["validation", "test"]
     legend = [t.get_text() for t in figures["subtask2_validation_and_test.png"].axes[0].get_legend().get_texts()]
     assert legend == ["validation"], "no test column without ground truth"
-    assert key_figures(subtask2_siamese_summary=None) == {}
+    import pytest
+
+    from gans_fingerprints.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="No method has written a summary yet"):
+        key_figures(subtask2_siamese_summary=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -19,23 +20,28 @@ from gans_fingerprints.errors import UserInputError
 
 logger = logging.getLogger(__name__)
 
-def _weights_source(train: str, profile: str, shipped: dict[str, Any]) -> dict[str, Any]:
-    """Train here or sample from shipped weights: ``train: auto`` uses the profile's shipped weights if any."""
+def _weights_source(train: str, profile: str, shipped: Mapping[str, Any], trains_in_build: bool) -> dict[str, Any]:
+    """Train here or sample from shipped weights: ``train: auto`` uses the profile's shipped weights if
+    any, and otherwise trains, unless the profile says its generators are too slow to train in a build."""
     if train not in ("auto", "true", "false"):
         raise UserInputError(f"benchmark.train must be auto, true or false, not {train!r} (parameters_benchmark.yml).")
-    if train == "true" or (train == "auto" and profile not in shipped):
+    if train == "true" or (train == "auto" and profile not in shipped and trains_in_build):
         return {"source": "trained"}
     if profile not in shipped:
-        raise UserInputError(f"benchmark.train is false but the {profile} profile has no shipped weights: run "
-                             f"`make benchmark-weights PROFILE={profile}`, or set benchmark.train: true.")
+        why = ("benchmark.train is false" if train == "false" else
+               f"the {profile} profile's generators are too slow to train in a build (its train_in_build: false)")
+        raise UserInputError(f"{why} and the {profile} profile has no shipped weights: make them once with "
+                             f"`make benchmark-weights PROFILE={profile}` (on a GPU if there is one), or set "
+                             "benchmark.train: true to train them in this build anyway.")
     return {"source": "shipped", "provenance_sha256": shipped[profile]["provenance_sha256"]}
 
 
-def plan_benchmark(params: dict[str, Any], release_target: ReleaseTarget, shipped_weights: dict[str, Any]) -> dict[str, Any]:
+def plan_benchmark(params: dict[str, Any], release_target: ReleaseTarget, shipped_weights: Mapping[str, Any]) -> dict[str, Any]:
     """Resolve the profile into settings; refuse a root holding user data; say whether it is already built."""
     settings = resolve_settings(params)
     train = str(params.get("train", "auto")).lower()
-    settings["generator_weights"] = _weights_source(train, settings["profile"], shipped_weights)
+    trains_in_build = bool(params["profiles"][settings["profile"]].get("train_in_build", True))
+    settings["generator_weights"] = _weights_source(train, settings["profile"], shipped_weights, trains_in_build)
     if settings["generator_weights"]["source"] == "shipped":
         check_weights(shipped_weights[settings["profile"]], settings)  # before anything is written
     up_to_date = release_target.holds(WRITER, settings)
@@ -48,7 +54,7 @@ def plan_benchmark(params: dict[str, Any], release_target: ReleaseTarget, shippe
 
 
 def build_release(
-    plan: dict[str, Any], release_target: ReleaseTarget, shipped_weights: dict[str, Any]
+    plan: dict[str, Any], release_target: ReleaseTarget, shipped_weights: Mapping[str, Any]
 ) -> tuple[SyntheticRelease, SyntheticRelease, dict[str, Any]]:
     """The one place a build is skipped: an up-to-date root gives back what it holds (its settings,
     provenance, weights and the first images of each folder), anything else is built.
@@ -94,16 +100,16 @@ def plot_sample_grids(release: SyntheticRelease, per_row: int = DISPLAYED) -> di
     """Per generator: its real training images, its generated images, and under each generated image
     its nearest training real (pixel space): a near copy shows as two equal images in a column."""
     pairs = {
-        "subtask1_train": ("subtask1/train/real_used", "subtask1/train/generated"),
-        "subtask1_test": ("subtask1/test/real_unknown", "subtask1/test/generated"),
+        "subtask1_train": ("subtask1/train/real_used", "subtask1/train/generated", "real training images"),
+        "subtask1_test": ("subtask1/test/real_unknown", "subtask1/test/generated", "test reals (members and non-members)"),
     }
     subsets = release.settings["subsets"]
-    pairs.update({s: (f"subtask2/train/real/{s}", f"subtask2/train/generated/gen_{s}") for s in subsets})
+    pairs.update({s: (f"subtask2/train/real/{s}", f"subtask2/train/generated/gen_{s}", "real training images") for s in subsets})
     nearest = release.provenance.get("nearest_training_reals", {})
     quality = release.provenance.get("quality", {})
     figures = {}
     for name, folders in pairs.items():
-        rows = [("real", release.images[folders[0]][1][:per_row]), ("generated", release.images[folders[1]][1][:per_row])]
+        rows = [(folders[2], release.images[folders[0]][1][:per_row]), ("generated", release.images[folders[1]][1][:per_row])]
         if name in nearest:
             rows.append(("nearest training real", np.stack([_image(release, folder, i) for folder, i in nearest[name][:per_row]])))
         columns = max(len(stack) for _, stack in rows)
@@ -118,7 +124,7 @@ def plot_sample_grids(release: SyntheticRelease, per_row: int = DISPLAYED) -> di
         scores = quality.get(name)
         measured = (f"\nprecision {scores['precision']:.2f}, recall {scores['recall']:.2f}, "
                     f"near copies {scores['near_copy_share']:.2f}" if scores else "")
-        figure.suptitle(f"{name}: real training images, generated images, nearest training real{measured}", fontsize=10)
+        figure.suptitle(f"{name}: {folders[2]}, generated images, nearest training real{measured}", fontsize=10)
         figure.tight_layout()
         figures[f"{name}.png"] = figure
     return figures
@@ -173,6 +179,7 @@ def summarise_benchmark(plan: dict[str, Any], release: SyntheticRelease) -> dict
         "root": plan["root"],
         "settings": plan["settings"],
         "device": training.get("device"),
+        **({"shipped_weights": training["shipped"]} if "shipped" in training else {}),
         "image_size": plan["settings"]["image_size"],
         "counts": counts,
         "total_images": sum(counts.values()),

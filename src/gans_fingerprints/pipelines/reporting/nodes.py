@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.summary import concatenate_summaries
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ def ordered_summaries(summaries: dict[str, pd.DataFrame | None]) -> pd.DataFrame
     if missing:
         logger.warning("No run has written %s yet: the report leaves those methods out.", ", ".join(missing))
     rows = concatenate_summaries(summaries)
+    if rows.empty:
+        raise UserInputError(
+            f"No method has written a summary yet ({', '.join(sorted(summaries)) or 'none registered'}): run the methods "
+            "first (`kedro run` runs every pipeline; or `kedro run --pipelines subtask2_siamese`, say), then reporting."
+        )
     first = rows[rows["subtask"] == 1].sort_values("main_value", ascending=False)
     second = rows[rows["subtask"] == 2].sort_values("table", kind="stable")
     return pd.concat([first, second, rows[~rows["subtask"].isin([1, 2])]], ignore_index=True)

@@ -19,7 +19,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
-from gans_fingerprints.membership.registry import Attack, check_attack_options, registered_attacks
+from gans_fingerprints.membership.registry import Attack, check_attack
 
 logger = logging.getLogger(__name__)
 METHOD = "siamese"
@@ -36,8 +36,9 @@ def check_siamese_attack(params: dict[str, Any]) -> tuple[Attack, dict[str, Any]
         hint = "; ".join(f"score: {old} -> attack: {new}, attack_options: {options}" for old, (new, options) in RETIRED_SCORES.items())
         raise UserInputError(f"subtask1_siamese.score and .k are retired: a registered attack scores the embeddings ({hint}).")
     name, options = str(params["attack"]), dict(params.get("attack_options") or {})
-    check_attack_options({name: options}, where="subtask1_siamese.attack", source="parameters_subtask1_siamese.yml")
-    return registered_attacks()[name], options
+    attack = check_attack(name, options, name_key="subtask1_siamese.attack", options_key="subtask1_siamese.attack_options",
+                          source="parameters_subtask1_siamese.yml")  # any attack can score the embeddings
+    return attack, options
 
 
 def train_and_score_subtask1_siamese(
