@@ -9,7 +9,7 @@ import pytest
 
 from gans_fingerprints.benchmark.build import build, generator_key
 from gans_fingerprints.benchmark.settings import resolve_settings
-from gans_fingerprints.benchmark.weights import check_weights, main
+from gans_fingerprints.benchmark.weights import check_weights, main, read_weights
 from gans_fingerprints.datasets import GeneratorWeightsDataset
 from gans_fingerprints.errors import UserInputError
 
@@ -128,3 +128,16 @@ def test_how_often_training_logs_needs_no_new_weights(shipped):
     quieter = json.loads(json.dumps(settings))
     quieter["generators"]["subtask2"]["settings"]["log_every"] = 7
     assert check_weights(weights, quieter) is weights
+
+
+def test_training_generators_in_parallel_gives_a_serial_runs_weights(shipped, tmp_path):
+    import torch
+
+    root, _ = shipped
+    assert main(["--settings", str(root / "settings.json"), "--out", str(tmp_path / "parallel"), "--device", "cpu", "--jobs", "2"]) == 0
+    serial, parallel = read_weights(root / "tiny"), read_weights(tmp_path / "parallel")
+    assert list(parallel["states"]) == list(serial["states"]) == ["subtask1_train", "subtask1_test", "t1", "t2"]
+    for name, entry in serial["states"].items():
+        assert parallel["states"][name]["key"] == entry["key"]
+        for key, value in entry["state"].items():
+            torch.testing.assert_close(parallel["states"][name]["state"][key].float(), value.float(), atol=2e-3, rtol=1e-2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -98,12 +99,14 @@ def generator_key(settings: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def train_generators(
-    settings: dict[str, Any], real: RealImages, device: Any, reuse: dict[str, Any] | None = None
+    settings: dict[str, Any], real: RealImages, device: Any, reuse: dict[str, Any] | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """One generator per training set, trained on that set only: weights, loss history, seconds.
 
     ``reuse`` (generator name → ``{"key", "family", "config", "state", "history", "seconds"}``) supplies
     generators already trained with an equal :func:`generator_key`, which are not trained again.
+    ``only``: just these generators (each keeps its own training seed), for training them apart.
     """
     training_sets = {"subtask1_train": real.stacks["subtask1_train_used"], "subtask1_test": real.stacks["subtask1_test_used"]}
     training_sets.update({subset: real.stacks[subset] for subset in settings["subsets"]})
@@ -111,6 +114,8 @@ def train_generators(
     states: dict[str, Any] = {}
     histories, seconds = [], {}
     for index, (name, images) in enumerate(training_sets.items()):
+        if only is not None and name not in only:
+            continue
         generator_family, config = configs[subtasks[name]]
         earlier = (reuse or {}).get(name)
         if earlier is not None and earlier["key"] == generator_key(settings, name):

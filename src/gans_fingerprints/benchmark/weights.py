@@ -150,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder for <generator>.pt and provenance.json")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--measure", action="store_true", help="also sample every generator and write its quality beside --out")
+    parser.add_argument("--jobs", type=int, default=1, help="train this many generators at once, each in its own process "
+                        "(a GPU has room for several small models; on a CPU they only share its cores)")
     parser.add_argument("--reuse", type=Path, help="a folder of weights: generators trained there with equal settings are not retrained")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
@@ -173,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     device = resolve_device(args.device)
     real = simulate_real_images(settings)
     reuse = read_weights(args.reuse)["states"] if args.reuse else None
-    states, history, training = train_generators(settings, real, device, reuse)
+    if args.jobs > 1:
+        states, history, training = train_in_parallel(settings, real, device, args.jobs, reuse)
+    else:
+        states, history, training = train_generators(settings, real, device, reuse)
     seconds = {key.removeprefix("train_"): value for key, value in training.items() if key.startswith("train_")}
     save_weights(args.out, states, settings, json_records(history), seconds, str(device), argv)
     logger.info("Wrote %d generators' weights to %s (%.0f s of training).", len(states), args.out, sum(seconds.values()))
@@ -183,6 +188,46 @@ def main(argv: list[str] | None = None) -> int:
         table = {name: {k: v for k, v in scores.items() if k != "spectrum"} for name, scores in quality.items()}
         (args.out.parent / f"{args.out.name}_quality.json").write_text(json.dumps({"sampling_seconds": sampling, **table}, indent=1))
     return 0
+
+
+def _train_alone(settings: dict[str, Any], name: str, device_name: str, threads: int) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """One generator, in a worker process of its own (the real images are simulated again there: same seed, same images)."""
+    import torch  # noqa: PLC0415
+
+    from gans_fingerprints.benchmark.build import simulate_real_images, train_generators  # noqa: PLC0415
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+
+    torch.set_num_threads(threads)
+    return train_generators(settings, simulate_real_images(settings), resolve_device(device_name), only={name})
+
+
+def train_in_parallel(
+    settings: dict[str, Any], real: Any, device: Any, jobs: int, reuse: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """:func:`train_generators`, with the generators that need training trained ``jobs`` at a time in
+    worker processes; each keeps its own training seed, so the weights are those of a serial run."""
+    import multiprocessing  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    import pandas as pd  # noqa: PLC0415
+
+    from gans_fingerprints.benchmark.build import generator_key, generators_of, train_generators  # noqa: PLC0415
+
+    names = list(generators_of(settings))
+    reused = [name for name in names if (reuse or {}).get(name, {}).get("key") == generator_key(settings, name)]
+    to_train = [name for name in names if name not in reused]
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    results = [train_generators(settings, real, device, reuse, only=set(reused))] if reused else []
+    if to_train:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results += list(pool.map(_train_alone, [settings] * len(to_train), to_train, [str(device)] * len(to_train),
+                                     [threads] * len(to_train)))
+    states = {name: state for result in results for name, state in result[0].items()}
+    history = pd.concat([result[1] for result in results], ignore_index=True)
+    training = {key: value for result in results for key, value in result[2].items()}
+    logger.info("Trained %d generators, %d at a time, on %s.", len(to_train), jobs, device)
+    return {name: states[name] for name in names}, history, training
 
 
 def project_settings(profile: str, env: str) -> dict[str, Any]:
