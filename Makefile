@@ -35,8 +35,9 @@ benchmark-build: env
 PROFILE ?= demo_diffusion
 DEVICE ?= auto
 ENV ?= local
+JOBS ?= 1
 benchmark-weights: env
-	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env $(ENV) --device $(DEVICE) \
+	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env $(ENV) --device $(DEVICE) --jobs $(JOBS) \
 		--out data/06_models/benchmark_weights/$(PROFILE) --measure
 
 viz: env
