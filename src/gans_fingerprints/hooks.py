@@ -170,6 +170,18 @@ class IngestionConsistency:
             self._this_run = outputs["ingestion_run"]["run_id"]
         if "ingestion_commit" in outputs:
             self._committed = outputs["ingestion_commit"]
+        self._stamp_summaries(catalog, outputs)
+
+    def _stamp_summaries(self, catalog, outputs: dict[str, Any]) -> None:
+        """Every method summary names the ingestion whose data this run read (the one every table it read
+        carries, as ``before_node_run`` checks), before it is saved; the report leaves out other runs'."""
+        import pandas as pd  # noqa: PLC0415 - only once a node has run
+
+        from gans_fingerprints.evaluation.summary import STAMPED, SUMMARY_SUFFIX  # noqa: PLC0415
+
+        for name, table in outputs.items():
+            if name.endswith(SUMMARY_SUFFIX) and isinstance(table, pd.DataFrame) and STAMPED in table.columns:
+                table[STAMPED] = self._this_run or self._commit(catalog).get("run_id")
 
     @hook_impl
     def before_node_run(self, node, catalog, inputs) -> None:

@@ -3,7 +3,9 @@
 ``reporting`` and ``subtask1_comparison`` concatenate whatever summaries the project's pipelines
 write (``pipeline_registry`` finds them), so a new method pipeline reaches the report by writing
 one. Validation columns hold what was measured without test labels (subtask 1: cross-validation
-on the labelled training reals; subtask 2: the held-out validation fold).
+on the labelled training reals; subtask 2: the held-out validation fold). ``ingestion_run`` is the
+ingestion whose data the run read: the ``IngestionConsistency`` hook stamps it on every summary a
+node writes, so the report can leave out a summary of other data.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ SUMMARY_COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation",
     "validation_kappa", "validation_auc", "validation_accuracy", "validation_precision", "validation_recall", "validation_f1",
     "test_accuracy", "test_precision", "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc",
-    "weights", "settings",
+    "weights", "settings", "ingestion_run",
 ]
 REQUIRED = ("subtask", "method", "main_metric", "main_value")
+STAMPED = "ingestion_run"
 SUMMARY_SUFFIX = "_summary"
 """A method pipeline's summary dataset is ``<method>_summary`` (catalog factory ``{method}_summary``)."""
 

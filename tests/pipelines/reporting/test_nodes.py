@@ -7,6 +7,7 @@ REPORT = {
                ("subtask1_train", "subtask1_test", "subtask2_train", "subtask2_test")},
     "ground_truth": {"subtask1_test": {"present": True}, "subtask2_test": {"present": False}},
 }
+COMMIT = {"run_id": None}
 SUBTASK1 = method_summary([
     {"subtask": 1, "method": m, "table": "Table 3", "main_metric": "test kappa", "main_value": v, "validation_kappa": 0.1,
      "test_kappa": v, "settings": "parameters_subtask1_membership.yml"}
@@ -23,7 +24,7 @@ SIAMESE2 = method_summary([{"subtask": 2, "method": "Siamese network", "table": 
 
 
 def test_the_table_assembles_whatever_summaries_exist_in_a_fixed_order(caplog):
-    table = build_results_table(REPORT, subtask1_membership_summary=SUBTASK1, subtask1_siamese_summary=SIAMESE1,
+    table = build_results_table(REPORT, COMMIT, subtask1_membership_summary=SUBTASK1, subtask1_siamese_summary=SIAMESE1,
                                 subtask2_features_summary=FEATURES, subtask2_siamese_summary=SIAMESE2, subtask9_new_summary=None)
     assert list(table.columns) == COLUMNS
     assert table["method"].tolist() == ["domias_pixels", "siamese", "gan_leaks_pixels", "monte_carlo_pixels",
@@ -35,7 +36,7 @@ def test_the_table_assembles_whatever_summaries_exist_in_a_fixed_order(caplog):
 
 
 def test_one_method_alone_makes_a_report():
-    table = build_results_table(REPORT, subtask1_membership_summary=None, subtask2_siamese_summary=SIAMESE2)
+    table = build_results_table(REPORT, COMMIT, subtask1_membership_summary=None, subtask2_siamese_summary=SIAMESE2)
     assert table["method"].tolist() == ["Siamese network"]
 
 
@@ -44,8 +45,9 @@ def test_a_report_before_any_method_ran_says_what_to_run():
 
     from gans_fingerprints.errors import UserInputError
 
-    with pytest.raises(UserInputError, match=r"No method has written a summary yet \(subtask2_siamese_summary\): run the methods first"):
-        build_results_table(REPORT, subtask2_siamese_summary=None)
+    expected = r"No method has written a summary of the current data yet \(subtask2_siamese_summary; ingestion None\): run the methods"
+    with pytest.raises(UserInputError, match=expected):
+        build_results_table(REPORT, COMMIT, subtask2_siamese_summary=None)
 
 
 def test_a_summary_row_outside_the_schema_is_refused():
@@ -59,7 +61,7 @@ def test_a_summary_row_outside_the_schema_is_refused():
 
 
 def test_key_figures_show_validation_beside_test_where_there_is_one():
-    figures = key_figures(subtask1_membership_summary=SUBTASK1, subtask2_features_summary=FEATURES, subtask2_siamese_summary=None)
+    figures = key_figures(COMMIT, subtask1_membership_summary=SUBTASK1, subtask2_features_summary=FEATURES, subtask2_siamese_summary=None)
     assert sorted(figures) == ["subtask1_validation_and_test.png", "subtask2_validation_and_test.png"]
     legend = [t.get_text() for t in figures["subtask1_validation_and_test.png"].axes[0].get_legend().get_texts()]
     assert legend == ["validation", "test"]
@@ -69,5 +71,13 @@ def test_key_figures_show_validation_beside_test_where_there_is_one():
 
     from gans_fingerprints.errors import UserInputError
 
-    with pytest.raises(UserInputError, match="No method has written a summary yet"):
-        key_figures(subtask2_siamese_summary=None)
+    with pytest.raises(UserInputError, match="No method has written a summary of the current data yet"):
+        key_figures(COMMIT, subtask2_siamese_summary=None)
+
+
+def test_a_summary_of_another_ingestion_is_left_out_and_named(caplog):
+    old, new = SIAMESE2.assign(ingestion_run="20261127T090000Z-aaaa"), FEATURES.assign(ingestion_run="20261128T120000Z-bbbb")
+    table = build_results_table(REPORT, {"run_id": "20261128T120000Z-bbbb"}, subtask2_siamese_summary=old, subtask2_features_summary=new)
+    assert table["method"].tolist() == ["resnet50 + k-means", "resnet50 + SVM"]
+    assert "subtask2_siamese_summary (from ingestion 20261127T090000Z-aaaa)" in caplog.text
+    assert "the current data are ingestion 20261128T120000Z-bbbb" in caplog.text

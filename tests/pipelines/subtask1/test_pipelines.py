@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,3 +95,7 @@ def test_a_registered_attack_reaches_run_files_comparison_and_report(project_cop
     table = pd.read_csv(versions(project_copy, "08_reporting", "results_table.csv")[-1])
     assert {"toy_nearest_copy_pixels", "toy_nearest_copy_features", "siamese"} <= set(table["method"])
     assert set(table["subtask"]) == {1} and table["data"].str.contains("test ground truth present").all()
+    # Each summary names the ingestion whose data its run read, so a report never mixes in another ingestion's.
+    committed = json.loads((project_copy / "data" / "02_intermediate" / "ingestion_commit.json").read_text())["run_id"]
+    summary = pd.read_csv(versions(project_copy, "08_reporting/summaries", "subtask1_membership_summary.csv")[-1])
+    assert set(summary["ingestion_run"]) == {committed}

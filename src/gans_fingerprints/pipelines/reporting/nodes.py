@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from gans_fingerprints.errors import UserInputError
-from gans_fingerprints.evaluation.summary import concatenate_summaries
+from gans_fingerprints.evaluation.summary import STAMPED, concatenate_summaries
 
 logger = logging.getLogger(__name__)
 
@@ -29,26 +29,48 @@ def _data_description(ingestion_report: dict[str, Any], subtask: str) -> str:
             f"{train.get('image_size', '?')} px, test ground truth {'present' if truth else 'absent'}")
 
 
-def ordered_summaries(summaries: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
-    """Every method summary that exists, subtask 1 first and ranked by its main metric (best first, as
-    ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first)."""
+def current_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commit: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The summaries written from the last complete ingestion's data; the others are named in the log."""
     missing = sorted(name for name, table in summaries.items() if table is None)
     if missing:
         logger.warning("No run has written %s yet: the report leaves those methods out.", ", ".join(missing))
+    current_run = ingestion_commit.get("run_id")
+    current, stale = {}, []
+    for name, table in summaries.items():
+        if table is None:
+            continue
+        runs = set(table[STAMPED].dropna().astype(str)) if STAMPED in table else set()
+        if current_run is not None and runs and runs != {current_run}:
+            stale.append(f"{name} (from ingestion {', '.join(sorted(runs))})")
+        else:
+            current[name] = table
+    if stale:
+        logger.warning("The report leaves out %s: the current data are ingestion %s, so those rows describe other data; "
+                       "run those methods again.", ", ".join(stale), current_run)
+    return current
+
+
+def ordered_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commit: dict[str, Any]) -> pd.DataFrame:
+    """Every current method summary, subtask 1 first and ranked by its main metric (best first, as
+    ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first)."""
+    summaries = {**dict.fromkeys(summaries), **current_summaries(summaries, ingestion_commit)}
     rows = concatenate_summaries(summaries)
     if rows.empty:
         raise UserInputError(
-            f"No method has written a summary yet ({', '.join(sorted(summaries)) or 'none registered'}): run the methods "
-            "first (`kedro run` runs every pipeline; or `kedro run --pipelines subtask2_siamese`, say), then reporting."
+            f"No method has written a summary of the current data yet ({', '.join(sorted(summaries)) or 'none registered'}; "
+            f"ingestion {ingestion_commit.get('run_id', '?')}): run the methods first (`kedro run` runs every pipeline; "
+            "or `kedro run --pipelines subtask2_siamese`, say), then reporting."
         )
     first = rows[rows["subtask"] == 1].sort_values("main_value", ascending=False)
     second = rows[rows["subtask"] == 2].sort_values("table", kind="stable")
     return pd.concat([first, second, rows[~rows["subtask"].isin([1, 2])]], ignore_index=True)
 
 
-def build_results_table(ingestion_report: dict[str, Any], **summaries: pd.DataFrame | None) -> pd.DataFrame:
+def build_results_table(
+    ingestion_report: dict[str, Any], ingestion_commit: dict[str, Any], **summaries: pd.DataFrame | None
+) -> pd.DataFrame:
     """One row per method and subtask, with the data, weights and settings that produced it."""
-    rows = ordered_summaries(summaries)
+    rows = ordered_summaries(summaries, ingestion_commit)
     descriptions = {subtask: _data_description(ingestion_report, f"subtask{subtask}") for subtask in (1, 2)}
     rows["data"] = rows["subtask"].map(descriptions)
     return rows.reindex(columns=COLUMNS)
@@ -73,10 +95,10 @@ def plot_results(results: pd.DataFrame) -> Figure:
 KEY_METRICS = {1: ("validation_kappa", "test_kappa", "kappa", (-1, 1)), 2: ("validation_accuracy", "test_accuracy", "accuracy", (0, 1))}
 
 
-def key_figures(**summaries: pd.DataFrame | None) -> dict[str, Figure]:
+def key_figures(ingestion_commit: dict[str, Any], **summaries: pd.DataFrame | None) -> dict[str, Figure]:
     """Per subtask, every method's validation and (with ground truth) test score side by side: a
     method whose test score falls far below its validation score did not generalise."""
-    rows = ordered_summaries(summaries)
+    rows = ordered_summaries(summaries, ingestion_commit)
     figures = {}
     for subtask, (validation, test, metric, limits) in KEY_METRICS.items():
         chosen = rows[rows["subtask"] == subtask].set_index("method")

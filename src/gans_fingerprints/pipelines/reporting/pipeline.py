@@ -15,9 +15,10 @@ def create_pipeline(summaries: Sequence[str] = (), **kwargs) -> Pipeline:
     inputs = {name: name for name in summaries}
     return Pipeline(
         [
-            Node(build_results_table, {"ingestion_report": "ingestion_report", **inputs}, "results_table", name="build_results_table"),
+            Node(build_results_table, {"ingestion_report": "ingestion_report", "ingestion_commit": "ingestion_commit", **inputs},
+                 "results_table", name="build_results_table"),
             Node(plot_results, "results_table", "results_figure", name="plot_results"),
-            Node(key_figures, inputs, "key_figures", name="key_figures"),
+            Node(key_figures, {"ingestion_commit": "ingestion_commit", **inputs}, "key_figures", name="key_figures"),
         ],
         tags=["reporting"],
     )
