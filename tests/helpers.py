@@ -1,4 +1,4 @@
-"""Helpers the end-to-end tests share: run pipelines in a scratch project, find versioned outputs."""
+"""Helpers the tests share: run pipelines in a scratch project, find versioned outputs, make a small manifest."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
@@ -55,3 +56,10 @@ def kedro_subprocess(project: Path, *args: str, telemetry_opt_out: bool = True) 
         environment["KEDRO_DISABLE_TELEMETRY"] = "true"
     command = [sys.executable, "-m", "kedro", "run", *args]
     return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True, timeout=300, check=False)
+
+
+def toy_manifest(roles_subsets: list[tuple[str, str]]) -> pd.DataFrame:
+    """A manifest with one row per ``(role, subset)``: ids ``i0, i1, ...``, stack index and hash the row number."""
+    rows = [{"image_id": f"i{i}", "role": r, "subset": s, "content_hash": str(i), "stack_index": i}
+            for i, (r, s) in enumerate(roles_subsets)]
+    return pd.DataFrame(rows)

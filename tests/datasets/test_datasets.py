@@ -164,17 +164,6 @@ def test_image_stacks_work_off_the_local_disk():
     assert np.array_equal(dataset.load(), stack)
 
 
-def test_checkpoints_work_off_the_local_disk():
-    import torch
-
-    from gans_fingerprints.models.checkpoints import CheckpointStore
-
-    store = CheckpointStore("memory://runs/checkpoints")
-    store.save({"fingerprint": "abc", "epoch": 2, "epochs": 3, "weights": torch.ones(2)})
-    assert store.resumable("abc", 3)["epoch"] == 2 and store.resumable("abc", 1) is None
-    assert torch.equal(store.latest()["weights"], torch.ones(2))
-
-
 def test_the_release_refuses_a_remote_root_saying_why():
     import pytest
 

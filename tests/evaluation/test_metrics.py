@@ -1,10 +1,7 @@
 import numpy as np
-import pandas as pd
 import pytest
 
 from gans_fingerprints.evaluation.metrics import attribution_metrics, membership_metrics, specificity_per_class
-from gans_fingerprints.evaluation.run_files import RunFileError, format_run_file, validate_run_file
-from gans_fingerprints.evaluation.splits import holdout_split
 
 
 def test_membership_metrics_reproduce_the_papers_table_3():
@@ -38,32 +35,3 @@ def test_attribution_metrics_weighted_recall_is_accuracy_and_specificity():
 
 def test_specificity_of_a_perfect_matrix_is_one():
     assert specificity_per_class(np.diag([3, 4, 5])).tolist() == [1.0, 1.0, 1.0]
-
-
-def test_run_file_format_and_every_rule():
-    text = format_run_file(["img10", "img2", "img1"], ["t1", "t2", "t3"])
-    assert text == "img1,t3\nimg2,t2\nimg10,t1\n"
-    ids, labels = ["img1", "img2", "img10"], ["t1", "t2", "t3"]
-    validate_run_file(text, ids, labels, "run.csv")
-    validate_run_file(" img1 , t3\nimg2,t2\nimg10,t1", ids, labels, "run.csv")  # whitespace is stripped
-    cases = {
-        "image_id,subset\nimg1,t3\nimg2,t2\nimg10,t1\n": "line 1: 'image_id' is not a test image id",
-        "img1,t3,extra\n": "line 1: expected",
-        "img1.png,t3\n": "ids carry no file extension",
-        "img1,t3\nimg1,t2\n": "line 2: 'img1' appears a second time",
-        "img1,t9\n": "label 't9' is not one of",
-        "img1,t3\nimg2,t2\n": "1 test image",
-    }
-    for bad, message in cases.items():
-        with pytest.raises(RunFileError, match=message):
-            validate_run_file(bad, ids, labels, "run.csv")
-    with pytest.raises(RunFileError, match=r"label '1\.0'"):
-        validate_run_file("a,1.0\n", ["a"], ["0", "1"], "s1.csv")
-
-
-def test_holdout_split_is_stratified_and_seeded():
-    manifest = pd.DataFrame({"role": ["real"] * 20 + ["generated"] * 20, "subset": (["t1"] * 10 + ["t2"] * 10) * 2})
-    fold = holdout_split(manifest, 0.1, seed=4)
-    assert (fold == "validation").groupby([manifest["role"], manifest["subset"]]).sum().eq(1).all()
-    assert fold.equals(holdout_split(manifest, 0.1, seed=4))
-    assert not fold.equals(holdout_split(manifest, 0.1, seed=5))

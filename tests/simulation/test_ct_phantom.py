@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from gans_fingerprints.simulation.cohorts import subset_cohort
 from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice, window
@@ -27,20 +26,6 @@ def test_same_seed_same_bytes_other_seed_other_patient():
 
 def test_window_maps_level_to_mid_gray():
     assert window(np.array([-600.0, -1350.0, 150.0]), -600, 1500).tolist() == [128, 0, 255]
-
-
-def test_cohort_shift_zero_gives_one_population():
-    cohorts = {subset_cohort(k, 0.0) for k in range(5)}
-    assert len(cohorts) == 1
-
-
-def test_cohort_shift_separates_subsets_and_grows_with_shift():
-    small = [subset_cohort(k, 0.2).scanner.noise_hu for k in range(5)]
-    large = [subset_cohort(k, 1.0).scanner.noise_hu for k in range(5)]
-    assert len({round(n, 6) for n in large}) > 1
-    assert np.std(large) > np.std(small)
-    with pytest.raises(ValueError, match="cohort_shift"):
-        subset_cohort(0, -0.1)
 
 
 def test_noisier_cohort_gives_noisier_images():

@@ -16,15 +16,7 @@ from gans_fingerprints.models.diffusion_training import (
 from gans_fingerprints.models.unet import UNet
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """These tiny networks are bound by per-op overhead; one thread is as fast and does not stall when other jobs share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def tiny_config(**changes) -> DiffusionConfig:
@@ -39,25 +31,6 @@ def tiny_config(**changes) -> DiffusionConfig:
         "log_every": 2,
     }
     return DiffusionConfig(**{**settings, **changes})
-
-
-@pytest.mark.parametrize(("size", "multipliers"), [(8, (1,)), (16, (1, 2)), (32, (1, 2, 2)), (24, (1, 2, 2, 2)), (64, (1, 2, 2, 2))])
-def test_unet_shapes(size, multipliers):
-    model = UNet(size, 4, multipliers)
-    assert model.image_size == size
-    out = model(torch.randn(3, 1, size, size), torch.tensor([0, 17, 999]))
-    assert out.shape == (3, 1, size, size)
-
-
-@pytest.mark.parametrize(("size", "multipliers"), [(0, (1, 2)), (30, (1, 2, 2)), (36, (1, 2, 2, 2)), (17, (1, 2))])
-def test_unet_refuses_sizes_the_levels_cannot_halve(size, multipliers):
-    with pytest.raises(ValueError, match=r"multiple of 2\*\*\(len\(channel_multipliers\)-1\)"):
-        UNet(size, 4, multipliers)
-
-
-def test_default_unet_is_small():
-    count = sum(p.numel() for p in UNet(64, 32, (1, 2, 2, 2)).parameters())
-    assert 1_000_000 <= count <= 3_000_000
 
 
 @pytest.mark.parametrize("kind", ["cosine", "linear"])

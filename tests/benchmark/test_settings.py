@@ -1,0 +1,25 @@
+"""A benchmark profile resolved into build settings: typed, with its generator families checked."""
+
+import pytest
+
+from gans_fingerprints.benchmark.settings import BENCHMARK_VERSION, resolve_settings
+from gans_fingerprints.errors import UserInputError
+
+COUNTS = {"subtask1": {"train_used": 2}, "subtask2": {"real_per_subset": 2}}
+PARAMS = {"profile": "tiny", "seed": "3", "cohort_shift": 1, "subsets": ["t1", 2], "profiles": {
+    "tiny": {"image_size": "32", **COUNTS, "generators": {"subtask1": {"family": "dcgan", "steps": 2}, "subtask2": {"family": "ddpm"}}},
+    "demo": {}}}
+
+
+def test_the_chosen_profile_becomes_typed_settings_with_a_family_per_subtask():
+    settings = resolve_settings(PARAMS)
+    assert (settings["profile"], settings["seed"], settings["cohort_shift"], settings["image_size"]) == ("tiny", 3, 1.0, 32)
+    assert settings["subsets"] == ["t1", "2"] and settings["version"] == BENCHMARK_VERSION
+    assert settings["generators"] == {"subtask1": {"family": "dcgan", "settings": {"steps": 2}},
+                                      "subtask2": {"family": "ddpm", "settings": {}}}
+    assert settings["subtask1"] == COUNTS["subtask1"] and settings["subtask1"] is not COUNTS["subtask1"], "a copy"
+
+
+def test_an_unknown_profile_is_refused_naming_the_choices():
+    with pytest.raises(UserInputError, match=r"Unknown benchmark profile 'huge'; choose one of \['demo', 'tiny'\]"):
+        resolve_settings({**PARAMS, "profile": "huge"})

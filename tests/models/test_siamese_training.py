@@ -1,0 +1,154 @@
+import numpy as np
+import pytest
+import torch
+
+from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.models.checkpoints import CheckpointStore
+from gans_fingerprints.models.siamese import SiameseBranch, contrastive_loss, matched_embedding_distances
+from gans_fingerprints.models.siamese_training import (
+    PairData,
+    SiameseConfig,
+    class_centroids,
+    embed_images,
+    train_siamese,
+)
+
+
+def test_centroids_and_nearest():
+    embeddings = np.array([[0, 0], [0, 2], [10, 10], [10, 12]], dtype=np.float32)
+    centroids = class_centroids(embeddings, np.array([0, 0, 1, 1]), 2, renormalise=False)
+    assert centroids.tolist() == [[0, 1], [10, 11]]
+    labels, distances = nearest_centroid(np.array([[1, 1], [9, 9]], dtype=np.float32), centroids)
+    assert labels.tolist() == [0, 1] and distances.shape == (2, 2)
+    unit = class_centroids(embeddings, np.array([0, 0, 1, 1]), 2, renormalise=True)
+    assert np.allclose(np.linalg.norm(unit, axis=1), 1)
+
+
+def _toy_data(size=48, per_class=12, classes=3, seed=0) -> PairData:
+    """Each class has its own brightness and stripe pattern; generated images are noisy copies."""
+    rng = np.random.default_rng(seed)
+
+    def images(c, n):
+        base = np.zeros((size, size)) + 60 + 50 * c
+        base[:, c * 4 :: 12] += 80
+        return np.clip(base + rng.normal(0, 20, (n, size, size)), 0, 255).astype(np.uint8)
+
+    real = np.concatenate([images(c, per_class) for c in range(classes)])
+    generated = np.concatenate([images(c, per_class) for c in range(classes)])
+    held_out = np.concatenate([images(c, 3) for c in range(classes)])
+    labels = np.repeat(np.arange(classes), per_class)
+    return PairData(real, labels, generated, labels.copy(), held_out, np.repeat(np.arange(classes), 3), classes, "toy")
+
+
+def test_one_epoch_decreases_the_loss_on_fixed_pairs():
+    data = _toy_data()
+    config = SiameseConfig(image_size=48, epochs=1, pairs_per_batch=8, learning_rate=1e-3, seed=0)
+    rng = np.random.default_rng(1)
+    real_idx, gen_idx = rng.integers(0, len(data.real), 64), rng.integers(0, len(data.generated), 64)
+    same = torch.as_tensor(data.real_labels[real_idx] == data.generated_labels[gen_idx])
+
+    def fixed_pair_loss(model):
+        with torch.no_grad():
+            model.eval()
+            a = model(torch.as_tensor(data.real[real_idx]).unsqueeze(1).float() / 255)
+            b = model(torch.as_tensor(data.generated[gen_idx]).unsqueeze(1).float() / 255)
+            return contrastive_loss(matched_embedding_distances(a, b), same).mean().item()
+
+    torch.manual_seed(config.seed)
+    before = fixed_pair_loss(SiameseBranch(48))
+    model, history = train_siamese(data, config, torch.device("cpu"), resume=False)
+    assert len(history) == 1 and history["train_loss"].notna().all()
+    assert fixed_pair_loss(model) < before
+
+
+def test_batch_all_mode_trains_and_attributes():
+    data = _toy_data()
+    config = SiameseConfig(image_size=48, epochs=3, pair_sampling="batch_all", batch_all_per_class=4, learning_rate=1e-3, seed=0)
+    model, history = train_siamese(data, config, torch.device("cpu"), resume=False)
+    assert history["validation_attribution_accuracy"].iloc[-1] >= 2 / 3
+    embeddings = embed_images(model, data.validation_generated, torch.device("cpu"), batch_size=4)
+    assert embeddings.shape == (9, 256)
+
+
+def test_missing_class_is_a_clear_error():
+    data = _toy_data()
+    with pytest.raises(ValueError, match=r"no generated training images for class\(es\) \[2\]"):
+        PairData(data.real, data.real_labels, data.generated[:24], data.generated_labels[:24],
+                 data.validation_generated, data.validation_generated_labels, 3)
+
+
+def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
+    data = _toy_data(per_class=8)
+    config = SiameseConfig(image_size=48, epochs=4, pairs_per_batch=8, learning_rate=1e-3, seed=3)
+    uninterrupted, full_history = train_siamese(data, config, torch.device("cpu"), CheckpointStore(tmp_path / "a"))
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_two(epoch, _row):
+        if epoch == 2:
+            raise Interrupted
+
+    store = CheckpointStore(tmp_path / "b")
+    with pytest.raises(Interrupted):
+        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop_after_two)
+    assert store.latest()["epoch"] == 2
+    resumed, history = train_siamese(data, config, torch.device("cpu"), store, resume=True)
+    assert history["epoch"].tolist() == [1, 2, 3, 4]
+    assert np.allclose(history["train_loss"], full_history["train_loss"])
+    for key, value in uninterrupted.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+
+
+def test_checkpoint_from_other_settings_is_not_resumed(tmp_path):
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    train_siamese(data, SiameseConfig(image_size=48, epochs=1, pairs_per_batch=8, seed=1), torch.device("cpu"), store)
+    _, history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, margin=2.0, seed=1),
+                               torch.device("cpu"), store)
+    assert history["epoch"].tolist() == [1, 2], "a checkpoint made with another margin starts training afresh"
+
+
+def test_embedding_selected_rows_in_any_order_matches_embedding_them_directly():
+    data = _toy_data(per_class=4)
+    model = SiameseBranch(48)
+    rows = np.array([7, 2, 11, 0])
+    picked = embed_images(model, data.real, torch.device("cpu"), batch_size=3, rows=rows)
+    direct = embed_images(model, data.real[rows], torch.device("cpu"), batch_size=3)
+    assert np.allclose(picked, direct, atol=1e-6)
+    assert embed_images(model, data.real, torch.device("cpu"), rows=np.array([], dtype=int)).shape == (0, 256)
+
+
+def test_a_longer_checkpoint_is_never_returned_for_a_shorter_run(tmp_path, caplog):
+    """Issue 16 item 3: epochs=3 after epochs=8 trained 3 fresh epochs, not the 8-epoch model."""
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    long_model, _ = train_siamese(data, SiameseConfig(image_size=48, epochs=4, pairs_per_batch=8, seed=1),
+                                  torch.device("cpu"), store)
+    fresh_model, fresh_history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1),
+                                               torch.device("cpu"), CheckpointStore(tmp_path / "fresh"))
+    with caplog.at_level("WARNING"):
+        model, history = train_siamese(data, SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1),
+                                       torch.device("cpu"), store)
+    assert "4 epochs, more than the 2 asked for" in caplog.text
+    assert history["epoch"].tolist() == [1, 2] and not history["from_checkpoint"].any()
+    assert np.allclose(history["train_loss"], fresh_history["train_loss"])
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, fresh_model.state_dict()[key]), key
+    assert any(not torch.equal(value, long_model.state_dict()[key]) for key, value in model.state_dict().items())
+    assert store.latest()["epoch"] == 2
+    assert sorted(torch.load(p, weights_only=True)["epoch"] for p in tmp_path.glob("*.pt")) == [2, 4], \
+        "the short run kept the long run's checkpoint"
+
+
+def test_a_finished_run_with_the_same_settings_is_reused_and_says_so(tmp_path, caplog):
+    data = _toy_data(per_class=6)
+    store = CheckpointStore(tmp_path)
+    config = SiameseConfig(image_size=48, epochs=2, pairs_per_batch=8, seed=1)
+    first, _ = train_siamese(data, config, torch.device("cpu"), store)
+    with caplog.at_level("INFO"):
+        again, history = train_siamese(data, config, torch.device("cpu"), store)
+    assert "Reusing the finished Siamese training of 2 epochs" in caplog.text
+    assert history["from_checkpoint"].all() and len(history) == 2
+    for key, value in first.state_dict().items():
+        assert torch.equal(value, again.state_dict()[key]), key

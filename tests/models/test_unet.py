@@ -1,0 +1,46 @@
+"""The diffusion U-Net: noise of the image's shape, any size its levels can halve, conditioned on the timestep."""
+
+import pytest
+import torch
+
+from gans_fingerprints.models.unet import UNet, timestep_embedding
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@pytest.mark.parametrize(("size", "multipliers"), [(8, (1,)), (16, (1, 2)), (32, (1, 2, 2)), (24, (1, 2, 2, 2)), (64, (1, 2, 2, 2))])
+def test_unet_shapes(size, multipliers):
+    model = UNet(size, 4, multipliers)
+    assert model.image_size == size
+    out = model(torch.randn(3, 1, size, size), torch.tensor([0, 17, 999]))
+    assert out.shape == (3, 1, size, size)
+
+
+@pytest.mark.parametrize(("size", "multipliers"), [(0, (1, 2)), (30, (1, 2, 2)), (36, (1, 2, 2, 2)), (17, (1, 2))])
+def test_unet_refuses_sizes_the_levels_cannot_halve(size, multipliers):
+    with pytest.raises(ValueError, match=r"multiple of 2\*\*\(len\(channel_multipliers\)-1\)"):
+        UNet(size, 4, multipliers)
+
+
+def test_default_unet_is_small():
+    count = sum(p.numel() for p in UNet(64, 32, (1, 2, 2, 2)).parameters())
+    assert 1_000_000 <= count <= 3_000_000
+
+
+def test_the_timestep_embedding_is_sinusoidal_and_distinct_per_step():
+    embedding = timestep_embedding(torch.tensor([0, 1, 500]), 7)
+    assert embedding.shape == (3, 7) and torch.all(embedding[:, -1] == 0), "an odd width is padded with a zero"
+    assert torch.equal(embedding[0, :3], torch.zeros(3)) and torch.equal(embedding[0, 3:6], torch.ones(3)), "sin 0, cos 0"
+    assert not torch.allclose(embedding[1], embedding[2])
+
+
+def test_the_output_depends_on_the_timestep():
+    torch.manual_seed(0)
+    model = UNet(16, 8, (1, 2))
+    for parameter in model.parameters():  # the zero-initialised layers (each block's last conv, the output) made trained ones
+        if not parameter.any():
+            torch.nn.init.normal_(parameter, std=0.1)
+    x = torch.randn(1, 1, 16, 16).repeat(2, 1, 1, 1)
+    out = model(x, torch.tensor([3, 700]))
+    assert out.shape == x.shape
+    assert not torch.allclose(out[0], out[1]), "the same image at two timesteps gets two predictions"
