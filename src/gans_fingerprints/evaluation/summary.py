@@ -38,6 +38,16 @@ def method_summary(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
+def subtask2_metric_columns(validation: Mapping[str, Any], test: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A subtask-2 row's validation columns and, when ``test`` was scored with ground truth, its test columns."""
+    columns = {"validation_accuracy": validation["accuracy"], "validation_precision": validation["precision_weighted"],
+               "validation_recall": validation["recall_weighted"], "validation_f1": validation["f1_weighted"]}
+    if test:
+        columns.update(test_accuracy=test["accuracy"], test_precision=test["precision_weighted"], test_recall=test["recall_weighted"],
+                       test_f1=test["f1_weighted"], test_specificity=test["specificity"])
+    return columns
+
+
 def concatenate_summaries(summaries: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
     """Every summary that exists (an absent one loads as ``None`` or empty), in the order given."""
     present = [table.reindex(columns=SUMMARY_COLUMNS) for table in summaries.values() if table is not None and not table.empty]

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from gans_fingerprints.models.gan_training import to_unit_range
+from gans_fingerprints.models.gan_training import check_training_images, to_unit_range
 from gans_fingerprints.models.unet import UNet
 from gans_fingerprints.progress import track
 
@@ -99,10 +99,7 @@ def train_diffusion(
     so a seed gives the same run on any device up to its arithmetic.
     The history has one row per ``log_every`` steps with the mean loss over those steps.
     """
-    if images.ndim != 3 or images.shape[1:] != (config.image_size, config.image_size):
-        raise ValueError(f"{name}: images are {images.shape[1:]}, the diffusion model is built for {config.image_size} px")
-    if len(images) == 0:
-        raise ValueError(f"{name}: no training images")
+    check_training_images(images, config.image_size, name, "the diffusion model")
     torch.manual_seed(seed)
     model = UNet(config.image_size, config.base_channels, config.channel_multipliers).to(device)
     ema = copy.deepcopy(model).requires_grad_(False)

@@ -37,6 +37,14 @@ def to_unit_range(images: torch.Tensor) -> torch.Tensor:
     return images.unsqueeze(1).float().div_(127.5).sub_(1.0)
 
 
+def check_training_images(images: np.ndarray, image_size: int, name: str, model: str) -> None:
+    """A non-empty (n, image_size, image_size) stack, or a ValueError naming the generator."""
+    if images.ndim != 3 or images.shape[1:] != (image_size, image_size):
+        raise ValueError(f"{name}: images are {images.shape[1:]}, {model} is built for {image_size} px")
+    if len(images) == 0:
+        raise ValueError(f"{name}: no training images")
+
+
 class _ShuffledBatches:
     """Index batches of a training set, reshuffled (seeded) whenever the next batch would run past its end."""
 
@@ -91,10 +99,7 @@ def train_gan(
     The history has one row per ``log_every`` steps with mean losses
     and the discriminator's mean output probability on real and generated batches.
     """
-    if images.ndim != 3 or images.shape[1:] != (config.image_size, config.image_size):
-        raise ValueError(f"{name}: images are {images.shape[1:]}, the GAN is built for {config.image_size} px")
-    if len(images) == 0:
-        raise ValueError(f"{name}: no training images")
+    check_training_images(images, config.image_size, name, "the GAN")
     torch.manual_seed(seed)
     generator = Generator(config.image_size, config.latent_dim, config.base_channels).to(device)
     discriminator = Discriminator(config.image_size, config.base_channels).to(device)

@@ -21,7 +21,7 @@ from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.evaluation.summary import method_summary
+from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -211,11 +211,7 @@ def summarise_feature_methods(**parts: dict[str, Any]) -> pd.DataFrame:
                 "main_value": method_test["accuracy"] if tested else scores["accuracy"],
                 "validation": f"all {_fraction(scores['accuracy'])}, real {_fraction(scores['accuracy_real'])}, "
                               f"generated {_fraction(scores['accuracy_generated'])}",
-                "validation_accuracy": scores["accuracy"], "validation_precision": scores["precision_weighted"],
-                "validation_recall": scores["recall_weighted"], "validation_f1": scores["f1_weighted"],
-                **({"test_accuracy": method_test["accuracy"], "test_precision": method_test["precision_weighted"],
-                    "test_recall": method_test["recall_weighted"], "test_f1": method_test["f1_weighted"],
-                    "test_specificity": method_test["specificity"]} if tested else {}),
+                **subtask2_metric_columns(scores, method_test if tested else None),
                 "weights": record["weights"], "settings": f"{validation['features']} features, parameters_subtask2_features.yml",
             })
     return method_summary(rows)

@@ -22,7 +22,7 @@ from gans_fingerprints.evaluation.subtask2 import (
     evaluate_subtask2,
     make_subtask2_run_file,
 )
-from gans_fingerprints.evaluation.summary import method_summary
+from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
 from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -245,10 +245,7 @@ def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any],
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f}, pair verification "
                       f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}",
-        "validation_accuracy": attribution["accuracy"], "validation_precision": attribution["precision_weighted"],
-        "validation_recall": attribution["recall_weighted"], "validation_f1": attribution["f1_weighted"],
-        **({"test_accuracy": test["accuracy"], "test_precision": test["precision_weighted"], "test_recall": test["recall_weighted"],
-            "test_f1": test["f1_weighted"], "test_specificity": test["specificity"]} if tested else {}),
+        **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
         "settings": f"{parameters['epochs']} epochs, {parameters['pair_sampling']} pairs, lr {parameters['learning_rate']}, "
                     f"{parameters['image_size']} px",
