@@ -53,8 +53,7 @@ def current_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commi
 def ordered_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commit: dict[str, Any]) -> pd.DataFrame:
     """Every current method summary, subtask 1 first and ranked by its main metric (best first, as
     ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first)."""
-    summaries = {**dict.fromkeys(summaries), **current_summaries(summaries, ingestion_commit)}
-    rows = concatenate_summaries(summaries)
+    rows = concatenate_summaries(current_summaries(summaries, ingestion_commit))
     if rows.empty:
         raise UserInputError(
             f"No method has written a summary of the current data yet ({', '.join(sorted(summaries)) or 'none registered'}; "
