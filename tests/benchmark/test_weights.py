@@ -98,7 +98,12 @@ def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
     main(["--settings", str(tmp_path / "s.json"), "--out", str(tmp_path / "again"), "--device", "cpu", "--reuse", str(root / "tiny")])
     made, before = (json.loads((p / "provenance.json").read_text())["generators"] for p in (tmp_path / "again", root / "tiny"))
     assert made["t1"]["sha256"] == before["t1"]["sha256"], "an unchanged generator is reused"
+    assert made["t1"]["file"] == "../../" + str((root / "tiny" / "t1.pt").relative_to(root.parent)), "pointed at, not copied"
+    assert not (tmp_path / "again" / "t1.pt").exists() and (tmp_path / "again" / "subtask1_train.pt").is_file()
     assert made["subtask1_train"]["key"] != before["subtask1_train"]["key"]
+    again = read_weights(tmp_path / "again")["states"]
+    original = read_weights(root / "tiny")["states"]["t1"]["state"]
+    assert all(np.array_equal(again["t1"]["state"][key].numpy(), value.numpy()) for key, value in original.items())
 
 
 def test_sampling_only_settings_need_no_new_weights(shipped):

@@ -10,8 +10,10 @@ from gans_fingerprints.models.diffusion_training import (
     ddim_step,
     ddim_timesteps,
     noise_schedule,
+    predicted_noise,
     sample_diffusion,
     train_diffusion,
+    training_target,
 )
 from gans_fingerprints.models.unet import UNet
 
@@ -71,36 +73,51 @@ def test_last_ddim_step_returns_the_clipped_prediction():
 
 
 class Oracle(nn.Module):
-    """The exact noise predictor when every training image is the same constant ``value`` in [-1, 1]."""
+    """The exact predictor (of ε or of v) when every training image is the same constant ``value`` in [-1, 1]."""
 
     def __init__(self, config: DiffusionConfig, value: float) -> None:
         super().__init__()
         self.image_size = config.image_size
         self.alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).float()
         self.value = value
+        self.prediction = config.prediction
 
     def forward(self, x, t):
         alpha_bar = self.alphas_cumprod[t][:, None, None, None]
-        return (x - alpha_bar.sqrt() * self.value) / (1 - alpha_bar).sqrt()
+        noise = (x - alpha_bar.sqrt() * self.value) / (1 - alpha_bar).sqrt()
+        return training_target(torch.full_like(x, self.value), noise, alpha_bar, self.prediction)
 
 
-@pytest.mark.parametrize("kind", ["cosine", "linear"])
-def test_ddim_with_the_exact_noise_recovers_the_data(kind):
-    config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20)
+@pytest.mark.parametrize(("kind", "prediction"), [("cosine", "eps"), ("linear", "eps"), ("cosine", "v"), ("cosine", "x0")])
+def test_ddim_with_the_exact_noise_recovers_the_data(kind, prediction):
+    config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20, prediction=prediction)
     samples = sample_diffusion(Oracle(config, 0.2), config, 3, CPU, seed=0)
     assert samples.shape == (3, 16, 16)
     assert np.abs(samples.astype(int) - 153).max() <= 1  # (0.2 + 1) * 127.5
 
 
-def test_training_history_and_samples():
+def test_the_noise_implied_by_each_prediction_is_the_noise_it_was_made_from():
+    torch.manual_seed(0)
+    clean, noise = torch.rand(4, 1, 8, 8) * 2 - 1, torch.randn(4, 1, 8, 8)
+    for alpha_bar in (0.999, 0.5, 0.01):
+        noisy = alpha_bar**0.5 * clean + (1 - alpha_bar) ** 0.5 * noise
+        for prediction in ("eps", "v", "x0"):
+            target = training_target(clean, noise, torch.tensor(alpha_bar), prediction)
+            assert torch.allclose(predicted_noise(target, noisy, alpha_bar, prediction), noise, atol=1e-5)
+    with pytest.raises(ValueError, match="prediction must be one of"):
+        tiny_config(prediction="score")
+
+
+@pytest.mark.parametrize("changes", [{}, {"prediction": "v", "patch_size": 2}])
+def test_training_history_and_samples(changes):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (10, 16, 16), dtype=np.uint8)
-    model, history = train_diffusion(images, tiny_config(hflip=True), CPU, seed=0)
-    assert isinstance(model, UNet) and not model.training
+    model, history = train_diffusion(images, tiny_config(hflip=True, **changes), CPU, seed=0)
+    assert isinstance(model, UNet) and not model.training and model.patch_size == changes.get("patch_size", 1)
     assert list(history.columns) == ["step", "loss"]
     assert history["step"].tolist() == [2, 4, 6]
     assert np.isfinite(history["loss"]).all()
-    samples = sample_diffusion(model, tiny_config(), 5, CPU, seed=1, batch_size=2)
+    samples = sample_diffusion(model, tiny_config(**changes), 5, CPU, seed=1, batch_size=2)
     assert samples.dtype == np.uint8 and samples.shape == (5, 16, 16)
     assert samples.min() >= 0 and samples.max() <= 255
     assert sample_diffusion(model, tiny_config(), 0, CPU, seed=1).shape == (0, 16, 16)
@@ -127,12 +144,13 @@ def test_training_refuses_bad_input():
         train_diffusion(np.zeros((0, 16, 16), np.uint8), tiny_config(), CPU, seed=0)
 
 
-def test_training_lowers_the_loss_on_a_fixed_task():
-    """On identical constant images the noise is predictable from the noisy image: the loss must fall well below 1."""
+@pytest.mark.parametrize("prediction", ["eps", "v", "x0"])
+def test_training_lowers_the_loss_on_a_fixed_task(prediction):
+    """On identical constant images the target is predictable from the noisy image: the loss must fall well below 1."""
     images = np.full((16, 16, 16), 200, dtype=np.uint8)
-    config = tiny_config(channel_multipliers=(1,), batch_size=8, steps=150, log_every=25)
+    config = tiny_config(channel_multipliers=(1,), batch_size=8, steps=150, log_every=25, prediction=prediction)
     _, history = train_diffusion(images, config, CPU, seed=0)
-    assert history["loss"].iloc[0] > 0.8, "a fresh model predicts zero noise: loss ≈ 1"
+    assert history["loss"].iloc[0] > 0.25, "a fresh model predicts zero: loss ≈ E[target²] (1 for ε, 0.32 for x0 here)"
     assert history["loss"].iloc[-1] < 0.6 * history["loss"].iloc[0]
 
 

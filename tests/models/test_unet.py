@@ -18,8 +18,25 @@ def test_unet_shapes(size, multipliers):
 
 @pytest.mark.parametrize(("size", "multipliers"), [(0, (1, 2)), (30, (1, 2, 2)), (36, (1, 2, 2, 2)), (17, (1, 2))])
 def test_unet_refuses_sizes_the_levels_cannot_halve(size, multipliers):
-    with pytest.raises(ValueError, match=r"multiple of 2\*\*\(len\(channel_multipliers\)-1\)"):
+    with pytest.raises(ValueError, match=r"multiple of patch_size \* 2\*\*\(len\(channel_multipliers\)-1\)"):
         UNet(size, 4, multipliers)
+
+
+@pytest.mark.parametrize(("size", "multipliers", "patch"), [(16, (1, 2), 2), (64, (1, 2, 2), 4), (12, (1,), 3)])
+def test_a_patched_unet_runs_at_a_fraction_of_the_resolution_and_returns_full_size_noise(size, multipliers, patch):
+    model = UNet(size, 4, multipliers, patch_size=patch)
+    inner = []
+    model.conv_in.register_forward_hook(lambda _module, _inputs, output: inner.append(output.shape))
+    out = model(torch.randn(2, 1, size, size), torch.tensor([5, 900]))
+    assert out.shape == (2, 1, size, size)
+    assert inner == [(2, 4, size // patch, size // patch)], "the first level runs on the folded image"
+
+
+def test_the_patch_size_must_divide_the_image():
+    with pytest.raises(ValueError, match="patch 4, 2 levels"):
+        UNet(20, 4, (1, 2), patch_size=4)
+    with pytest.raises(ValueError, match="patch_size must be a positive integer"):
+        UNet(16, 4, (1,), patch_size=0)
 
 
 def test_default_unet_is_small():

@@ -120,7 +120,7 @@ def train_generators(
         earlier = (reuse or {}).get(name)
         if earlier is not None and earlier["key"] == generator_key(settings, name):
             logger.info("%s: reusing weights trained earlier with the same settings.", name)
-            states[name] = {key: earlier[key] for key in ("family", "config", "state")}
+            states[name] = {key: earlier[key] for key in ("family", "config", "state", "path") if key in earlier}
             histories.append(pd.DataFrame(earlier["history"]).assign(generator=name, family=generator_family.name))
             seconds[name] = earlier["seconds"]
             continue

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import platform
 import shutil
 import subprocess
@@ -78,11 +79,16 @@ def save_weights(  # noqa: PLR0913 - what the provenance records
     staging.mkdir(parents=True)
     generators = {}
     for name, entry in states.items():
-        path = staging / f"{name}.pt"
-        torch.save(_half(entry["state"]), path)
+        if "path" in entry:  # reused from another folder of weights: pointed at, not copied (the repository's size limit)
+            path = Path(entry["path"]).resolve()
+            file = os.path.relpath(path, folder.resolve())
+        else:
+            path = staging / f"{name}.pt"
+            torch.save(_half(entry["state"]), path)
+            file = path.name
         generators[name] = {"family": entry["family"], "config": entry["config"], "key": generator_key(settings, name),
                             "history": [row for row in history if row["generator"] == name], "seconds": round(seconds[name], 1),
-                            "file": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+                            "file": file, "bytes": path.stat().st_size, "sha256": _sha256(path)}
     provenance = {
         "settings": training_settings(settings),
         "generators": generators,
@@ -107,7 +113,8 @@ def refuse_existing(folder: Path) -> None:
 
 
 def read_weights(folder: Path) -> dict[str, Any]:
-    """One folder of shipped weights: its provenance and every generator's state (each file's hash checked)."""
+    """One folder of shipped weights: its provenance and every generator's state (each file's hash checked).
+    A generator reused from another profile's folder is a path relative to this one (``../demo/t1.pt``)."""
     import torch  # noqa: PLC0415
 
     provenance = json.loads((folder / PROVENANCE).read_text())
@@ -118,7 +125,7 @@ def read_weights(folder: Path) -> dict[str, Any]:
             raise UserInputError(f"{path} is missing or is not the file {folder / PROVENANCE} records; restore it "
                                  "(git checkout) or remake the weights with `make benchmark-weights`.")
         states[name] = {**{key: entry[key] for key in ("family", "config", "key", "history", "seconds")},
-                        "state": torch.load(path, map_location="cpu", weights_only=True)}
+                        "state": torch.load(path, map_location="cpu", weights_only=True), "path": str(path)}
     return {"folder": str(folder), "provenance": provenance, "states": states}
 
 

@@ -19,6 +19,9 @@ from gans_fingerprints.progress import track
 logger = logging.getLogger(__name__)
 
 SCHEDULES = ("cosine", "linear")
+PREDICTIONS = ("eps", "v", "x0")
+"""What the U-Net learns to output: the noise ε (Ho et al., 2020), v = √ᾱ·ε − √(1−ᾱ)·x0 (Salimans & Ho,
+2022), or the clean image x0 itself."""
 MAX_BETA = 0.999
 """Cap on each step's noise variance, so the cosine schedule's last steps stay finite (Nichol & Dhariwal, 2021)."""
 GRAD_CLIP_NORM = 1.0
@@ -31,8 +34,10 @@ class DiffusionConfig:
     image_size: int = 64
     base_channels: int = 32
     channel_multipliers: tuple[int, ...] = (1, 2, 2, 2)
+    patch_size: int = 1
     timesteps: int = 1000
     beta_schedule: str = "cosine"
+    prediction: str = "eps"
     batch_size: int = 16
     steps: int = 3000
     learning_rate: float = 2e-4
@@ -45,6 +50,8 @@ class DiffusionConfig:
         object.__setattr__(self, "channel_multipliers", tuple(int(m) for m in self.channel_multipliers))  # a list from YAML
         if self.beta_schedule not in SCHEDULES:
             raise ValueError(f"diffusion beta_schedule must be one of {SCHEDULES}, got {self.beta_schedule!r}")
+        if self.prediction not in PREDICTIONS:
+            raise ValueError(f"diffusion prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
         if self.timesteps < 1:
             raise ValueError(f"diffusion timesteps must be at least 1, got {self.timesteps}")
         if not 1 <= self.sample_steps <= self.timesteps:
@@ -77,6 +84,20 @@ def ddim_timesteps(timesteps: int, sample_steps: int) -> list[int]:
     return sorted({round(float(t)) for t in np.linspace(0, timesteps - 1, sample_steps)}, reverse=True)
 
 
+def training_target(clean: torch.Tensor, noise: torch.Tensor, alpha_bar: torch.Tensor, prediction: str) -> torch.Tensor:
+    """What the U-Net is trained to output for ``noisy = √ᾱ·clean + √(1−ᾱ)·noise``."""
+    if prediction == "x0":
+        return clean
+    return noise if prediction == "eps" else alpha_bar.sqrt() * noise - (1 - alpha_bar).sqrt() * clean
+
+
+def predicted_noise(output: torch.Tensor, noisy: torch.Tensor, alpha_bar: float, prediction: str) -> torch.Tensor:
+    """The noise ε implied by the U-Net's ``output`` at ᾱ (the inverse of :func:`training_target` given ``noisy``)."""
+    if prediction == "x0":
+        return (noisy - math.sqrt(alpha_bar) * output) / math.sqrt(1 - alpha_bar)
+    return output if prediction == "eps" else math.sqrt(1 - alpha_bar) * noisy + math.sqrt(alpha_bar) * output
+
+
 def ddim_step(x: torch.Tensor, eps: torch.Tensor, alpha_bar: float, alpha_bar_prev: float) -> torch.Tensor:
     """One deterministic DDIM update (η = 0) from ᾱ to ᾱ_prev: the predicted x0, clipped to [-1, 1], plus the predicted noise.
 
@@ -92,7 +113,7 @@ def train_diffusion(
 ) -> tuple[UNet, pd.DataFrame]:
     """Train a DDPM on ``images`` (uint8, (n, size, size)); returns the EMA copy of the U-Net and a loss history.
 
-    ε-prediction with an MSE loss at a uniformly drawn timestep, AdamW(lr), gradients clipped to norm 1,
+    ε- or v-prediction (``config.prediction``) with an MSE loss at a uniformly drawn timestep, AdamW(lr), gradients clipped to norm 1,
     batches drawn by shuffling the training set each epoch, random horizontal flips when ``config.hflip``.
     The EMA decay ramps up as min(ema_decay, (1 + step)/(10 + step)) so short trainings are not dominated
     by the initial weights. Timesteps, noise, flips and batch order come from one seeded CPU generator,
@@ -101,7 +122,7 @@ def train_diffusion(
     """
     check_training_images(images, config.image_size, name, "the diffusion model")
     torch.manual_seed(seed)
-    model = UNet(config.image_size, config.base_channels, config.channel_multipliers).to(device)
+    model = UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device)
     ema = copy.deepcopy(model).requires_grad_(False)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
     alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).to(device=device, dtype=torch.float32)
@@ -133,7 +154,7 @@ def train_diffusion(
         noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise
 
         optimiser.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(model(noisy, t), noise)
+        loss = nn.functional.mse_loss(model(noisy, t), training_target(clean, noise, alpha_bar, config.prediction))
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP_NORM)
         optimiser.step()
@@ -167,7 +188,8 @@ def sample_diffusion(model: UNet, config: DiffusionConfig, count: int, device: t
         x = torch.randn(n, 1, size, size, generator=torch_rng).to(device)
         for index, t in enumerate(visited):
             alpha_bar_prev = alphas_cumprod[visited[index + 1]] if index + 1 < len(visited) else 1.0
-            eps = model(x, torch.full((n,), t, device=device, dtype=torch.long))
+            output = model(x, torch.full((n,), t, device=device, dtype=torch.long))
+            eps = predicted_noise(output, x, alphas_cumprod[t], config.prediction)
             x = ddim_step(x, eps, alphas_cumprod[t], alpha_bar_prev)
         chunks.append(((x.squeeze(1) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy())
     return np.concatenate(chunks) if chunks else np.zeros((0, size, size), dtype=np.uint8)

@@ -28,6 +28,6 @@ class DDPM:
         from gans_fingerprints.models.diffusion_training import sample_diffusion  # noqa: PLC0415
         from gans_fingerprints.models.unet import UNet  # noqa: PLC0415
 
-        model = UNet(config.image_size, config.base_channels, tuple(config.channel_multipliers))
+        model = UNet(config.image_size, config.base_channels, tuple(config.channel_multipliers), config.patch_size)
         model.load_state_dict({key: value.float() if value.is_floating_point() else value for key, value in state.items()})
         return sample_diffusion(model.to(device), config, count, device, seed=seed)
