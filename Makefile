@@ -32,7 +32,7 @@ benchmark-build: env
 
 ## Train a benchmark profile's generators once (any hardware; a GPU for the diffusion profiles) and write their
 ## weights and provenance under data/06_models/benchmark_weights/$(PROFILE), where the build samples from them.
-PROFILE ?= demo_diffusion
+PROFILE ?= demo
 DEVICE ?= auto
 ENV ?= local
 JOBS ?= 1
