@@ -15,9 +15,9 @@ def test_auto_samples_from_shipped_weights_and_otherwise_trains():
 
 
 def test_a_profile_too_slow_to_train_in_a_build_refuses_without_its_weights():
-    with pytest.raises(UserInputError, match=r"demo_diffusion profile's generators are too slow .*make benchmark-weights "
-                                             r"PROFILE=demo_diffusion.*benchmark\.train: true"):
-        _weights_source("auto", "demo_diffusion", SHIPPED, trains_in_build=False)
+    with pytest.raises(UserInputError, match=r"demo_generalising profile's generators are too slow .*make benchmark-weights "
+                                             r"PROFILE=demo_generalising.*benchmark\.train: true"):
+        _weights_source("auto", "demo_generalising", SHIPPED, trains_in_build=False)
     with pytest.raises(UserInputError, match=r"benchmark\.train is false and the tiny profile has no shipped weights"):
         _weights_source("false", "tiny", SHIPPED, trains_in_build=True)
     with pytest.raises(UserInputError, match="must be auto, true or false"):
