@@ -23,3 +23,9 @@ def test_the_chosen_profile_becomes_typed_settings_with_a_family_per_subtask():
 def test_an_unknown_profile_is_refused_naming_the_choices():
     with pytest.raises(UserInputError, match=r"Unknown benchmark profile 'huge'; choose one of \['demo', 'tiny'\]"):
         resolve_settings({**PARAMS, "profile": "huge"})
+
+
+def test_a_profile_that_fixes_its_cohort_shift_keeps_it():
+    fixed = {**PARAMS["profiles"]["tiny"], "cohort_shift": 0}
+    settings = resolve_settings({**PARAMS, "profiles": {"tiny": fixed}})
+    assert settings["cohort_shift"] == 0.0, "the profile's own value wins over benchmark.cohort_shift (1 here)"

@@ -41,7 +41,7 @@ def resolve_settings(params: dict[str, Any]) -> dict[str, Any]:
     return {
         "profile": name,
         "seed": int(params["seed"]),
-        "cohort_shift": float(params["cohort_shift"]),
+        "cohort_shift": float(profile.get("cohort_shift", params["cohort_shift"])),  # a profile may fix its own
         "subsets": [str(s) for s in params["subsets"]],
         "image_size": int(profile["image_size"]),
         "subtask1": dict(profile["subtask1"]),
