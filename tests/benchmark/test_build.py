@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 
-from gans_fingerprints.benchmark.build import assemble, generator_key, simulate_real_images
+from gans_fingerprints.benchmark.build import assemble, generator_key, measure_quality, quality_sets, simulate_real_images
 
 SETTINGS = {
     "profile": "t", "seed": 1, "cohort_shift": 0.5, "subsets": ["t1", "t2"], "image_size": 32, "version": 1,
@@ -59,3 +59,21 @@ def test_a_generator_key_holds_what_its_weights_depend_on_and_nothing_else():
     assert generator_key(changed("generators.subtask1.settings.sample_steps", 9), "subtask1_train") == keys["subtask1_train"]
     assert generator_key(changed("subtask1.train_used", 5), "subtask1_train") != keys["subtask1_train"]
     assert generator_key(changed("subtask1.train_used", 5), "t1") == keys["t1"]
+
+
+def test_quality_is_measured_in_pixels_and_in_the_named_feature_space():
+    """Generators that return their own training reals: recall 1 and every image a near copy, in both spaces."""
+    settings = changed("subtask1.train_used", 6)
+    settings["subtask1"].update(train_not_used=6, test_used=6, test_not_used=6)
+    settings["subtask2"].update(real_per_subset=6, held_out_per_subset=6)
+    settings["quality_features"] = {"backbone": "mobilenet_v2", "weights": "none"}
+    real = simulate_real_images(settings)
+    copies = {name: train for name, (train, _) in quality_sets(settings, real).items()}
+    quality = measure_quality(settings, real, copies)
+    assert set(quality) == {"subtask1_train", "subtask1_test", "t1", "t2"}
+    for scores in quality.values():
+        features = scores["features"]
+        assert features["space"] == "mobilenet_v2 (random weights)"
+        assert scores["recall"] == 1.0 and features["recall"] == 1.0
+        assert scores["near_copy_share"] == 1.0 and features["near_copy_share"] == 1.0
+    assert "features" not in measure_quality({k: v for k, v in settings.items() if k != "quality_features"}, real, copies)["t1"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from gans_fingerprints.benchmark.synthetic_release import SyntheticRelease
 from gans_fingerprints.distances import pairwise_distances
-from gans_fingerprints.evaluation.generator_quality import generator_quality, pixel_vectors, radial_power_spectrum
+from gans_fingerprints.evaluation.generator_quality import generator_quality, pixel_vectors, quality_from_vectors, radial_power_spectrum
 from gans_fingerprints.generators.registry import family
 from gans_fingerprints.layout import sequential_ids
 from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort
@@ -205,9 +205,30 @@ def quality_sets(settings: dict[str, Any], real: RealImages) -> dict[str, tuple[
     return sets
 
 
+FEATURE_METRICS = ("precision", "recall", "floor_precision", "floor_recall", "near_copy_share", "membership_auc")
+
+
+def backbone_vector_function(space: dict[str, Any], seed: int) -> tuple[Any, str]:
+    """A function from a uint8 stack to one of the project's backbones' globally pooled features, at the
+    images' own size (ImageNet normalisation only), and the space's name. ``space``: ``{"backbone", "weights"}``;
+    ``weights: imagenet`` needs the weights in the torch cache (nothing is downloaded in a build)."""
+    import torch  # noqa: PLC0415 - torch only when measuring
+    from torchvision.transforms import Normalize  # noqa: PLC0415
+
+    from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
+
+    model, _, _ = build_backbone(space["backbone"], space["weights"], download=False, seed=seed)
+    normalise = Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
+    name = f"{space['backbone']} ({'ImageNet' if space['weights'] == 'imagenet' else 'random'} weights)"
+    return (lambda stack: extract_features(model, normalise, stack, torch.device("cpu"), batch_size=64)), name
+
+
 def measure_quality(settings: dict[str, Any], real: RealImages, generated: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     """Every generator's improved precision/recall (with the real-vs-real floor), memorisation and
-    spectral distance, in pixel space at 32 px (or the image size, if smaller)."""
+    spectral distance, in pixel space at 32 px (or the image size, if smaller), and the same vector
+    measures in the feature space ``settings["quality_features"]`` names (under ``features``)."""
+    space = settings.get("quality_features")
+    vectors, space_name = backbone_vector_function(space, settings["seed"]) if space else (None, None)
     quality = {}
     for name, (train, held_out) in quality_sets(settings, real).items():
         quality[name] = generator_quality(generated[name], train, held_out, pixel_size=min(32, settings["image_size"]),
@@ -218,6 +239,10 @@ def measure_quality(settings: dict[str, Any], real: RealImages, generated: dict[
         logger.info("%s: precision %.2f (floor %.2f), recall %.2f (floor %.2f), near copies %.2f, member AUC %.2f", name,
                     quality[name]["precision"], quality[name]["floor_precision"], quality[name]["recall"],
                     quality[name]["floor_recall"], quality[name]["near_copy_share"], quality[name]["membership_auc"])
+        if vectors is not None:
+            in_space = quality_from_vectors(vectors(generated[name]), vectors(train), vectors(held_out), seed=settings["seed"])
+            quality[name]["features"] = {"space": space_name, **{key: in_space[key] for key in FEATURE_METRICS}}
+            logger.info("%s in %s: precision %.2f, recall %.2f", name, space_name, in_space["precision"], in_space["recall"])
     return quality
 
 

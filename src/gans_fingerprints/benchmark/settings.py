@@ -48,4 +48,5 @@ def resolve_settings(params: dict[str, Any]) -> dict[str, Any]:
         "subtask2": dict(profile["subtask2"]),
         "generators": generator_settings(name, profile),
         "version": BENCHMARK_VERSION,
+        **({"quality_features": dict(params["quality_features"])} if params.get("quality_features") else {}),
     }

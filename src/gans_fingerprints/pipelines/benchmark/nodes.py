@@ -135,29 +135,39 @@ def quality_table(release: SyntheticRelease) -> pd.DataFrame:
     near-copy share, median memorisation ratio, membership AUC and spectral distance."""
     families = {name: state["family"] for name, state in (release.generator_states or {}).items()}
     rows = [{"generator": name, "family": families.get(name, "?"),
-             **{k: v for k, v in scores.items() if k != "spectrum"}}
+             **{k: v for k, v in scores.items() if k not in ("spectrum", "features")},
+             **{f"feature_{k}": v for k, v in scores.get("features", {}).items()}}
             for name, scores in release.provenance.get("quality", {}).items()]
     return pd.DataFrame(rows)
+
+
+def _quality_bars(axis: Any, table: pd.DataFrame, prefix: str, title: str) -> None:
+    """Precision, recall (with their floor), near copies and member AUC per generator, from ``prefix`` columns."""
+    positions = np.arange(len(table))
+    for offset, column, colour in ((-0.3, "precision", "tab:blue"), (-0.1, "recall", "tab:orange"),
+                                   (0.1, "near_copy_share", "tab:red"), (0.3, "membership_auc", "tab:purple")):
+        drawn = axis.bar(positions + offset, table[prefix + column], width=0.2, color=colour, label=column.replace("_", " "))
+        axis.bar_label(drawn, fmt="%.2f", fontsize=6, rotation=90, padding=2)  # a zero is a number, not a missing bar
+    axis.scatter(positions - 0.3, table[prefix + "floor_precision"], marker="_", s=300, color="black", label="real-vs-real floor", zorder=3)
+    axis.scatter(positions - 0.1, table[prefix + "floor_recall"], marker="_", s=300, color="black", zorder=3)
+    axis.set_xticks(positions, table["generator"], rotation=30)
+    axis.set(ylim=(0, 1.2), title=title)
 
 
 def plot_generator_quality(release: SyntheticRelease) -> Figure:
     """Precision and recall against their real-vs-real floor, near copies and member AUC per
     generator; and each generator's radial power spectrum against its training reals'."""
     table, quality = quality_table(release), release.provenance.get("quality", {})
-    figure, (bars, spectra) = plt.subplots(1, 2, figsize=(14, 4.6))
+    in_features = "feature_precision" in table and table["feature_precision"].notna().all()
+    figure, axes = plt.subplots(1, 3 if in_features else 2, figsize=(21 if in_features else 14, 4.6))
+    bars, spectra = axes[0], axes[-1]
     if table.empty:
         bars.text(0.5, 0.5, "no quality measured (a release built before quality was measured)", ha="center")
         return figure
-    positions = np.arange(len(table))
-    for offset, column, colour in ((-0.3, "precision", "tab:blue"), (-0.1, "recall", "tab:orange"),
-                                   (0.1, "near_copy_share", "tab:red"), (0.3, "membership_auc", "tab:purple")):
-        drawn = bars.bar(positions + offset, table[column], width=0.2, color=colour, label=column.replace("_", " "))
-        bars.bar_label(drawn, fmt="%.2f", fontsize=6, rotation=90, padding=2)  # a zero is a number, not a missing bar
-    bars.scatter(positions - 0.3, table["floor_precision"], marker="_", s=300, color="black", label="real-vs-real floor", zorder=3)
-    bars.scatter(positions - 0.1, table["floor_recall"], marker="_", s=300, color="black", zorder=3)
-    bars.set_xticks(positions, table["generator"], rotation=30)
-    bars.set(ylim=(0, 1.2), title="generator quality and memorisation (pixel space)")
-    bars.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _quality_bars(bars, table, "", "generator quality and memorisation (pixel space)")
+    if in_features:
+        _quality_bars(axes[1], table, "feature_", f"the same in feature space: {table['feature_space'].iloc[0]}")
+    axes[1 if in_features else 0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     for name, scores in quality.items():
         spectrum = scores["spectrum"]
         line = spectra.semilogy(spectrum["frequency"][1:], spectrum["generated"][1:], label=name)[0]
