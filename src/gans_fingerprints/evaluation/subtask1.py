@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.metrics import RocCurveDisplay, roc_auc_score
 
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.membership_statistics import membership_intervals, tpr_at_fpr
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.run_files import format_run_file, validate_run_file
 from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, concatenate_summaries, method_summary
 from gans_fingerprints.layout import LAYOUT_DOC, MEMBERSHIP_USED
 
 RESULT_COLUMNS = ["method", "image_id", "rank", "prediction"]
+REPORTED = ("kappa", "accuracy", "precision", "recall", "f1", "auc",
+            "kappa_low", "kappa_high", "auc_low", "auc_high", "tpr_at_1_fpr", "tpr_at_10_fpr")
+"""Per method and split: the paper's Table 3 columns, AUC, 95% bootstrap intervals and TPR at 1% and 10% FPR."""
 
 
 def subtask1_rows(train_manifest: pd.DataFrame, test_manifest: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -54,8 +59,12 @@ def _metrics_rows(results: pd.DataFrame, truth: pd.DataFrame | None, prefix: str
         if truth is not None:
             group = group.drop(columns=[c for c in ("label",) if c in group]).merge(truth, on="image_id")
         metrics = membership_metrics(group["label"], group["prediction"])
-        metrics["auc"] = float(roc_auc_score(group["label"], group["rank"])) if group["label"].nunique() == 2 else float("nan")
-        rows[method] = {f"{prefix}_{k}": v for k, v in metrics.items() if k in ("kappa", "accuracy", "precision", "recall", "f1", "auc")}
+        both_classes = group["label"].nunique() == 2
+        metrics["auc"] = float(roc_auc_score(group["label"], group["rank"])) if both_classes else float("nan")
+        for fpr in (1, 10):
+            metrics[f"tpr_at_{fpr}_fpr"] = tpr_at_fpr(group["label"], group["rank"], fpr / 100) if both_classes else float("nan")
+        metrics.update(membership_intervals(group["label"], group["prediction"], group["rank"]))
+        rows[method] = {f"{prefix}_{k}": v for k, v in metrics.items() if k in REPORTED}
     return rows
 
 
@@ -73,12 +82,28 @@ def summarise_subtask1(
             "subtask": 1, "method": method, "table": "Table 3",
             "main_metric": "test kappa" if has_truth else "cross-validated kappa",
             "main_value": test[method]["test_kappa"] if has_truth else scores["cv_kappa"],
-            "validation": f"cv kappa {scores['cv_kappa']:.3f}, cv AUC {scores['cv_auc']:.3f}",
+            "validation": (f"cv kappa {scores['cv_kappa']:.3f} [{scores['cv_kappa_low']:.2f}, {scores['cv_kappa_high']:.2f}], "
+                           f"cv AUC {scores['cv_auc']:.3f} [{scores['cv_auc_low']:.2f}, {scores['cv_auc_high']:.2f}]"),
             **{f"validation_{k.removeprefix('cv_')}": v for k, v in scores.items()},
             **test.get(method, {}),
             "weights": weights[method], "settings": settings,
         })
     return method_summary(rows)
+
+
+def _plot_intervals(axis: Any, table: pd.DataFrame, prefix: str) -> None:
+    """Each method's kappa and AUC with their 95% bootstrap intervals, chance marked (kappa 0, AUC 0.5)."""
+    positions = np.arange(len(table))
+    for offset, metric, colour, chance in ((-0.15, "kappa", "tab:blue", 0.0), (0.15, "auc", "tab:orange", 0.5)):
+        value = table[f"{prefix}_{metric}"].astype(float)
+        low, high = table[f"{prefix}_{metric}_low"].astype(float), table[f"{prefix}_{metric}_high"].astype(float)
+        axis.errorbar(value, positions + offset, xerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)], fmt="o",
+                      color=colour, capsize=3, label=f"{metric} (chance {chance:g})")
+        axis.axvline(chance, color=colour, linestyle=":", linewidth=1)
+    axis.set_yticks(positions, table["method"], fontsize=7)
+    axis.invert_yaxis()
+    axis.set(xlim=(-1.05, 1.05), title=f"subtask 1 {'test' if prefix == 'test' else 'cross-validated'}: 95% bootstrap intervals")
+    axis.legend(fontsize=7, loc="lower left")
 
 
 def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame) -> tuple[pd.DataFrame, Figure]:
@@ -94,8 +119,9 @@ def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame
     test = pd.concat([t for name, t in results.items() if name.endswith("_test")], ignore_index=True)
     has_truth = not ground_truth.empty
     panels = [("cross-validated, training reals", cv, None)] + ([("test", test, ground_truth)] if has_truth else [])
-    figure, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5), squeeze=False)
-    for axis, (title, results_table, truth) in zip(axes[0], panels, strict=True):
+    figure, axes = plt.subplots(1, len(panels) + 1, figsize=(6 * len(panels) + 7, 5), squeeze=False)
+    _plot_intervals(axes[0][-1], table, "test" if has_truth else "validation")
+    for axis, (title, results_table, truth) in zip(axes[0], panels, strict=False):
         for method, rows_of_method in results_table.groupby("method", sort=False):
             group = rows_of_method if truth is None else rows_of_method.merge(truth[["image_id", "label"]], on="image_id")
             RocCurveDisplay.from_predictions(group["label"], group["rank"], name=method, ax=axis, plot_chance_level=False)

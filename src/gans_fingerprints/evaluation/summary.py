@@ -3,7 +3,8 @@
 ``reporting`` and ``subtask1_comparison`` concatenate whatever summaries the project's pipelines
 write (``pipeline_registry`` finds them), so a new method pipeline reaches the report by writing
 one. Validation columns hold what was measured without test labels (subtask 1: cross-validation
-on the labelled training reals; subtask 2: the held-out validation fold). ``ingestion_run`` is the
+on the labelled training reals; subtask 2: the held-out validation fold). Subtask 1 adds 95% bootstrap
+intervals of kappa and AUC (``*_low``, ``*_high``) and TPR at 1% and 10% FPR. ``ingestion_run`` is the
 ingestion whose data the run read: the ``IngestionConsistency`` hook stamps it on every summary a
 node writes, so the report can leave out a summary of other data.
 """
@@ -18,7 +19,10 @@ import pandas as pd
 SUMMARY_COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation",
     "validation_kappa", "validation_auc", "validation_accuracy", "validation_precision", "validation_recall", "validation_f1",
+    "validation_kappa_low", "validation_kappa_high", "validation_auc_low", "validation_auc_high",
+    "validation_tpr_at_1_fpr", "validation_tpr_at_10_fpr",
     "test_accuracy", "test_precision", "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc",
+    "test_kappa_low", "test_kappa_high", "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr",
     "weights", "settings", "ingestion_run",
 ]
 REQUIRED = ("subtask", "method", "main_metric", "main_value")
