@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ from gans_fingerprints.evaluation.run_files import format_run_file, validate_run
 from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, concatenate_summaries, method_summary
 from gans_fingerprints.layout import LAYOUT_DOC, MEMBERSHIP_USED
 
+logger = logging.getLogger(__name__)
 RESULT_COLUMNS = ["method", "image_id", "rank", "prediction"]
 REPORTED = ("kappa", "accuracy", "precision", "recall", "f1", "auc",
             "kappa_low", "kappa_high", "auc_low", "auc_high", "tpr_at_1_fpr", "tpr_at_10_fpr")
@@ -68,24 +70,45 @@ def _metrics_rows(results: pd.DataFrame, truth: pd.DataFrame | None, prefix: str
     return rows
 
 
+def _control_columns(method: str, control: dict[str, dict[str, float]]) -> tuple[dict[str, float], str]:
+    """A method's null-control AUC and interval, and what the validation text says of it."""
+    if method not in control:
+        return {}, "; no null control"
+    scores = control[method]
+    columns = {"control_auc": scores["control_auc"], "control_auc_low": scores["control_auc_low"],
+               "control_auc_high": scores["control_auc_high"]}
+    text = f"; null control AUC {scores['control_auc']:.2f} [{scores['control_auc_low']:.2f}, {scores['control_auc_high']:.2f}]"
+    if not scores["control_auc_low"] <= 0.5 <= scores["control_auc_high"]:
+        logger.warning("%s: the null control's AUC interval excludes chance: its signal may come from the split "
+                       "(used vs not-used reals differ), not from membership.", method)
+        text += " OFF CHANCE: the signal may come from the split, not membership"
+    return columns, text
+
+
 def summarise_subtask1(
-    cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame, settings: str, weights: dict[str, str]
+    cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame, settings: str, weights: dict[str, str],
+    control_results: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A subtask-1 pipeline's summary (shared schema): per method, cross-validated metrics on the
-    training reals and, when ground truth exists, test metrics; the paper's Table 3 columns."""
+    training reals and, when ground truth exists, test metrics; the paper's Table 3 columns; and the
+    AUC of the method's null control (``control_results``: the same cross-validation where neither
+    side is a member), flagged when its interval excludes chance."""
     cv = _metrics_rows(cv_results, None, "cv")
+    control = _metrics_rows(control_results, None, "control") if control_results is not None else {}
     has_truth = ground_truth is not None and not ground_truth.empty
     test = _metrics_rows(test_results, ground_truth[["image_id", "label"]], "test") if has_truth else {}
     rows = []
     for method, scores in cv.items():
+        control_columns, control_text = _control_columns(method, control)
         rows.append({
             "subtask": 1, "method": method, "table": "Table 3",
             "main_metric": "test kappa" if has_truth else "cross-validated kappa",
             "main_value": test[method]["test_kappa"] if has_truth else scores["cv_kappa"],
             "validation": (f"cv kappa {scores['cv_kappa']:.3f} [{scores['cv_kappa_low']:.2f}, {scores['cv_kappa_high']:.2f}], "
-                           f"cv AUC {scores['cv_auc']:.3f} [{scores['cv_auc_low']:.2f}, {scores['cv_auc_high']:.2f}]"),
+                           f"cv AUC {scores['cv_auc']:.3f} [{scores['cv_auc_low']:.2f}, {scores['cv_auc_high']:.2f}]{control_text}"),
             **{f"validation_{k.removeprefix('cv_')}": v for k, v in scores.items()},
             **test.get(method, {}),
+            **control_columns,
             "weights": weights[method], "settings": settings,
         })
     return method_summary(rows)
@@ -100,6 +123,11 @@ def _plot_intervals(axis: Any, table: pd.DataFrame, prefix: str) -> None:
         axis.errorbar(value, positions + offset, xerr=[(value - low).clip(lower=0), (high - value).clip(lower=0)], fmt="o",
                       color=colour, capsize=3, label=f"{metric} (chance {chance:g})")
         axis.axvline(chance, color=colour, linestyle=":", linewidth=1)
+    if "control_auc" in table and table["control_auc"].notna().any():
+        control = table["control_auc"].astype(float)
+        axis.errorbar(control, positions + 0.3, xerr=[(control - table["control_auc_low"].astype(float)).clip(lower=0),
+                                                      (table["control_auc_high"].astype(float) - control).clip(lower=0)],
+                      fmt="s", color="grey", capsize=3, label="null-control AUC (must include 0.5)")
     axis.set_yticks(positions, table["method"], fontsize=7)
     axis.invert_yaxis()
     axis.set(xlim=(-1.05, 1.05), title=f"subtask 1 {'test' if prefix == 'test' else 'cross-validated'}: 95% bootstrap intervals")

@@ -16,3 +16,53 @@ def test_attack_blocks_are_checked_before_any_work():
         check_membership_parameters({"attacks": {"mean_k_nearest": {"k": 3}}})
     with pytest.raises(UserInputError, match=r"domias_components is now subtask1_membership\.attacks\.domias\.components"):
         check_membership_parameters({"domias_components": 8})
+
+
+def _spaces(used, not_used, train_generated, test_generated):
+    import numpy as np
+
+    reals = np.concatenate([used, not_used]).astype(np.float32)
+    vectors = {"train_real": reals, "train_generated": train_generated.astype(np.float32), "test_real": reals[:4],
+               "test_generated": test_generated.astype(np.float32)}
+    ids = {"train_real": np.array([f"r{i}" for i in range(len(reals))]), "test_real": np.array([f"t{i}" for i in range(4)])}
+    return {"pixels": vectors, "features": vectors, "ids": ids, "labels": np.array([1] * len(used) + [0] * len(not_used))}
+
+
+PARAMS = {"cv_folds": 4, "seed": 0, "attacks": {"domias": {"components": 2}}}
+
+
+def test_the_null_control_sits_at_chance_when_the_signal_is_membership():
+    """A generator that copied its members: cross-validation finds them, and the control (the test split's
+    generator, which saw none of these reals) does not."""
+    import numpy as np
+
+    from gans_fingerprints.evaluation.subtask1 import summarise_subtask1
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import score_membership
+
+    rng = np.random.default_rng(0)
+    used, not_used = rng.normal(size=(40, 8)), rng.normal(size=(40, 8))
+    spaces = _spaces(used, not_used, used + rng.normal(scale=0.05, size=used.shape), rng.normal(size=(80, 8)))
+    cv, test, control = score_membership(spaces, PARAMS)
+    summary = summarise_subtask1(cv, test, None, "s", dict.fromkeys(cv["method"].unique(), "w"), control).set_index("method")
+    leaks = summary.loc["gan_leaks_pixels"]
+    assert leaks["validation_auc"] > 0.9
+    assert leaks["control_auc_low"] <= 0.5 <= leaks["control_auc_high"] and "OFF CHANCE" not in leaks["validation"]
+
+
+def test_the_null_control_flags_a_signal_that_comes_from_the_split():
+    """'Used' reals from a shifted population and a generator of that population that memorised nothing: the
+    attack 'works', and the control shows the same signal without any member, so it is flagged."""
+    import numpy as np
+
+    from gans_fingerprints.evaluation.subtask1 import summarise_subtask1
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import score_membership
+
+    rng = np.random.default_rng(1)
+    shift = np.array([1.5] + [0.0] * 7)
+    used, not_used = rng.normal(size=(40, 8)) + shift, rng.normal(size=(40, 8))
+    spaces = _spaces(used, not_used, rng.normal(size=(80, 8)) + shift, rng.normal(size=(80, 8)) + shift)
+    cv, test, control = score_membership(spaces, PARAMS)
+    summary = summarise_subtask1(cv, test, None, "s", dict.fromkeys(cv["method"].unique(), "w"), control).set_index("method")
+    leaks = summary.loc["gan_leaks_pixels"]
+    assert leaks["validation_auc"] > 0.7 and leaks["control_auc_low"] > 0.5
+    assert "OFF CHANCE" in leaks["validation"]

@@ -72,43 +72,60 @@ def membership_spaces(
     return spaces
 
 
-def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cross-validated decisions on the training reals and test decisions, for every attack and space.
+def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndarray, generated: np.ndarray, labels: np.ndarray,
+                            params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Cross-validated ranks and decisions of one attack on the labelled reals against ``generated``, and
+    its label-free scores (``None`` for an attack that needs a reference set of known non-members)."""
+
+    def score(queries, reference):
+        return attack.scores(queries, generated, reference, options)
+
+    # Only attacks that use labels (a reference set of non-members) score per fold; the others once.
+    unsupervised = None if attack.needs_reference else score(reals, reals[:0])
+
+    def fold_scores(train_index, held_out_index):
+        fixed = unsupervised if unsupervised is not None else score(reals, reals[train_index][labels[train_index] == 0])
+        return fixed[train_index], fixed[held_out_index]
+
+    cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
+    return cv_ranks, cv_predictions, unsupervised
+
+
+def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cross-validated decisions on the training reals, test decisions, and the null control, for every attack and space.
 
     The reference set of known non-members (DOMIAS) holds training-fold non-members only, and
     each threshold is chosen on training folds; the test threshold on all training reals.
+    The null control runs the same cross-validation with the test split's generated images in place
+    of the training split's: no training real trained that generator, so "used" and "not used" are
+    both non-members of it and the control's AUC must sit at chance. An attack whose control is off
+    chance finds a difference between the two real sets, not membership.
     """
     labels = spaces["labels"]
-    cv_rows, test_rows = [], []
+    cv_rows, test_rows, control_rows = [], [], []
     for space in SPACES:
         vectors = spaces[space]
         reals, generated = vectors["train_real"], vectors["train_generated"]
         for attack in (a for a in registered_attacks().values() if space in a.spaces):
             method = f"{attack.name}_{space}"
             options = (params.get("attacks") or {}).get(attack.name) or {}
-
-            def score(queries, generated, reference, attack=attack, options=options):
-                return attack.scores(queries, generated, reference, options)
-
-            # Only attacks that use labels (a reference set of non-members) score per fold; the others once.
-            unsupervised = None if attack.needs_reference else score(reals, generated, reals[:0])
-
-            def fold_scores(train_index, held_out_index, score=score, reals=reals, generated=generated, fixed=unsupervised):
-                if fixed is None:
-                    fixed = score(reals, generated, reals[train_index][labels[train_index] == 0])
-                return fixed[train_index], fixed[held_out_index]
-
-            cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
+            cv_ranks, cv_predictions, unsupervised = _cross_validated_attack(attack, options, reals, generated, labels, params)
             non_members = reals[labels == 0]
-            all_scores = unsupervised if unsupervised is not None else score(reals, generated, non_members)
+            all_scores = unsupervised if unsupervised is not None else attack.scores(reals, generated, non_members, options)
             threshold = best_threshold(ranks(all_scores), labels)
-            test_ranks = ranks(score(vectors["test_real"], vectors["test_generated"], non_members))
-            cv_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["train_real"], "label": labels,
-                                         "rank": cv_ranks, "prediction": cv_predictions}))
+            test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], non_members, options))
+            control_ranks, control_predictions, _ = _cross_validated_attack(
+                attack, options, reals, vectors["test_generated"], labels, params)
+            ids = spaces["ids"]["train_real"]
+            cv_rows.append(pd.DataFrame({"method": method, "image_id": ids, "label": labels, "rank": cv_ranks,
+                                         "prediction": cv_predictions}))
+            control_rows.append(pd.DataFrame({"method": method, "image_id": ids, "label": labels, "rank": control_ranks,
+                                              "prediction": control_predictions}))
             test_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["test_real"], "rank": test_ranks,
                                            "prediction": (test_ranks > threshold).astype(int)}))
             logger.info("%s: cross-validated kappa %.3f", method, membership_metrics(labels, cv_predictions)["kappa"])
-    return pd.concat(cv_rows, ignore_index=True), pd.concat(test_rows, ignore_index=True)[RESULT_COLUMNS]
+    return (pd.concat(cv_rows, ignore_index=True), pd.concat(test_rows, ignore_index=True)[RESULT_COLUMNS],
+            pd.concat(control_rows, ignore_index=True))
 
 
 def write_membership_run_files(test_results: pd.DataFrame) -> dict[str, str]:
@@ -116,7 +133,9 @@ def write_membership_run_files(test_results: pd.DataFrame) -> dict[str, str]:
     return {method: method_run_file(test_results, method) for method in membership_methods()}
 
 
-def summarise_membership(cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame) -> pd.DataFrame:
-    """The pipeline's summary (shared schema): one row per attack and space."""
+def summarise_membership(
+    cv_results: pd.DataFrame, test_results: pd.DataFrame, control_results: pd.DataFrame, ground_truth: pd.DataFrame
+) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): one row per attack and space, with its null control."""
     weights = {method: "n/a (pixels)" if method.endswith("_pixels") else "see parameters" for method in cv_results["method"].unique()}
-    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_membership.yml", weights)
+    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_membership.yml", weights, control_results)

@@ -28,10 +28,11 @@ def create_pipeline(**kwargs) -> Pipeline:
                 f"{P}_spaces",
                 name=f"{P}_spaces",
             ),
-            Node(score_membership, [f"{P}_spaces", f"params:{P}"], [f"{P}_cv_results", f"{P}_test_results"], name=f"{P}_score"),
+            Node(score_membership, [f"{P}_spaces", f"params:{P}"], [f"{P}_cv_results", f"{P}_test_results", f"{P}_control_results"],
+                 name=f"{P}_score"),
             Node(
                 summarise_membership,
-                [f"{P}_cv_results", f"{P}_test_results", "subtask1_test_ground_truth"],
+                [f"{P}_cv_results", f"{P}_test_results", f"{P}_control_results", "subtask1_test_ground_truth"],
                 f"{P}_summary",
                 name=f"{P}_summary",
             ),
