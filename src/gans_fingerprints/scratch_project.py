@@ -26,5 +26,5 @@ def make_scratch_project(destination: Path, source: Path = REPO_ROOT, shipped_we
     (destination / "src").mkdir()  # bootstrap_project wants it; the package itself is installed
     (destination / "logs").mkdir()
     if shipped_weights and (source / SHIPPED_WEIGHTS).is_dir():
-        shutil.copytree(source / SHIPPED_WEIGHTS, destination / SHIPPED_WEIGHTS)
+        shutil.copytree(source / SHIPPED_WEIGHTS, destination / SHIPPED_WEIGHTS, ignore=shutil.ignore_patterns("*.partial"))
     return destination

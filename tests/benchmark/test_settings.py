@@ -29,3 +29,12 @@ def test_a_profile_that_fixes_its_cohort_shift_keeps_it():
     fixed = {**PARAMS["profiles"]["tiny"], "cohort_shift": 0}
     settings = resolve_settings({**PARAMS, "profiles": {"tiny": fixed}})
     assert settings["cohort_shift"] == 0.0, "the profile's own value wins over benchmark.cohort_shift (1 here)"
+
+
+def test_the_quality_feature_space_is_checked_with_the_settings():
+    assert resolve_settings({**PARAMS, "quality_features": {"backbone": "mobilenet_v2", "weights": "none"}})["quality_features"] == {
+        "backbone": "mobilenet_v2", "weights": "none"}
+    assert "quality_features" not in resolve_settings(PARAMS)
+    for bad in ("mobilenet_v2", {"backbone": "mobilenet_v2"}, {"backbone": "mobilenet_v2", "weights": "imagenet1k"}):
+        with pytest.raises(UserInputError, match=r"benchmark\.quality_features must be \{backbone: .*, weights: imagenet\|none\}"):
+            resolve_settings({**PARAMS, "quality_features": bad})

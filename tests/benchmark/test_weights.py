@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -95,15 +96,21 @@ def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
                                           "subtask1": {**settings["generators"]["subtask1"], "settings": {**DDPM, "steps": 4}}}}
     changed["generators"]["subtask1"]["settings"].pop("family")
     (tmp_path / "s.json").write_text(json.dumps(changed))
-    main(["--settings", str(tmp_path / "s.json"), "--out", str(tmp_path / "again"), "--device", "cpu", "--reuse", str(root / "tiny")])
-    made, before = (json.loads((p / "provenance.json").read_text())["generators"] for p in (tmp_path / "again", root / "tiny"))
+    sibling = root / "tiny_again"  # another profile's folder beside tiny's
+    main(["--settings", str(tmp_path / "s.json"), "--out", str(sibling), "--device", "cpu", "--reuse", str(root / "tiny")])
+    made, before = (json.loads((p / "provenance.json").read_text())["generators"] for p in (sibling, root / "tiny"))
     assert made["t1"]["sha256"] == before["t1"]["sha256"], "an unchanged generator is reused"
-    assert made["t1"]["file"] == "../../" + str((root / "tiny" / "t1.pt").relative_to(root.parent)), "pointed at, not copied"
-    assert not (tmp_path / "again" / "t1.pt").exists() and (tmp_path / "again" / "subtask1_train.pt").is_file()
+    assert made["t1"]["file"] == "../tiny/t1.pt", "a sibling's file is pointed at, not copied"
+    assert not (sibling / "t1.pt").exists() and (sibling / "subtask1_train.pt").is_file()
     assert made["subtask1_train"]["key"] != before["subtask1_train"]["key"]
-    again = read_weights(tmp_path / "again")["states"]
+    again = read_weights(sibling)["states"]
     original = read_weights(root / "tiny")["states"]["t1"]["state"]
     assert all(np.array_equal(again["t1"]["state"][key].numpy(), value.numpy()) for key, value in original.items())
+    elsewhere = tmp_path / "elsewhere"  # not beside tiny's folder: a pointer would not travel with it, so copied
+    main(["--settings", str(tmp_path / "s.json"), "--out", str(elsewhere), "--device", "cpu", "--reuse", str(root / "tiny")])
+    copied = json.loads((elsewhere / "provenance.json").read_text())["generators"]["t1"]
+    assert copied["file"] == "t1.pt" and (elsewhere / "t1.pt").is_file()
+    shutil.rmtree(sibling)  # the module's shared folder holds tiny's weights only
 
 
 def test_sampling_only_settings_need_no_new_weights(shipped):

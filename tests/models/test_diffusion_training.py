@@ -96,6 +96,18 @@ def test_ddim_with_the_exact_noise_recovers_the_data(kind, prediction):
     assert np.abs(samples.astype(int) - 153).max() <= 1  # (0.2 + 1) * 127.5
 
 
+def test_the_v_target_is_salimans_and_hos():
+    clean, noise, alpha_bar = torch.tensor([0.5]), torch.tensor([-1.0]), torch.tensor(0.64)
+    assert torch.allclose(training_target(clean, noise, alpha_bar, "v"), torch.tensor([0.8 * -1.0 - 0.6 * 0.5]))
+    assert torch.allclose(training_target(clean, noise, alpha_bar, "x0"), clean)
+    assert torch.allclose(training_target(clean, noise, alpha_bar, "eps"), noise)
+
+
+def test_a_patch_that_does_not_divide_the_image_is_refused_with_the_config():
+    with pytest.raises(ValueError, match=r"multiple of patch_size \* 2\*\*\(levels-1\) = 8"):
+        tiny_config(image_size=20, channel_multipliers=(1, 2), patch_size=4)
+
+
 def test_the_noise_implied_by_each_prediction_is_the_noise_it_was_made_from():
     torch.manual_seed(0)
     clean, noise = torch.rand(4, 1, 8, 8) * 2 - 1, torch.randn(4, 1, 8, 8)

@@ -61,3 +61,14 @@ def test_the_output_depends_on_the_timestep():
     out = model(x, torch.tensor([3, 700]))
     assert out.shape == x.shape
     assert not torch.allclose(out[0], out[1]), "the same image at two timesteps gets two predictions"
+
+
+def test_an_unpatched_unet_has_the_layers_it_always_had():
+    """patch_size 1 adds nothing: no stem or head weights, a 1-channel input and output conv (weights saved
+    before patches existed still load)."""
+    model = UNet(32, 8, (1, 2))
+    keys = set(model.state_dict())
+    assert not any(key.startswith(("stem.", "head.")) for key in keys)
+    assert model.conv_in.weight.shape == (8, 1, 3, 3) and model.conv_out.weight.shape == (1, 8, 3, 3)
+    patched = UNet(32, 8, (1, 2), patch_size=2)
+    assert {"stem.weight", "head.weight"} <= set(patched.state_dict())

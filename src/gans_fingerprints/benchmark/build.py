@@ -15,6 +15,7 @@ import pandas as pd
 
 from gans_fingerprints.benchmark.synthetic_release import SyntheticRelease
 from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.generator_quality import generator_quality, pixel_vectors, quality_from_vectors, radial_power_spectrum
 from gans_fingerprints.generators.registry import family
 from gans_fingerprints.layout import sequential_ids
@@ -208,27 +209,45 @@ def quality_sets(settings: dict[str, Any], real: RealImages) -> dict[str, tuple[
 FEATURE_METRICS = ("precision", "recall", "floor_precision", "floor_recall", "near_copy_share", "membership_auc")
 
 
-def backbone_vector_function(space: dict[str, Any], seed: int) -> tuple[Any, str]:
+def quality_backbone(space: dict[str, Any], seed: int) -> Any:
+    """The backbone of the quality feature space, or a one-line error naming ``benchmark.quality_features``
+    (called before training too, so missing ImageNet weights stop a build at its start, not after an hour)."""
+    from gans_fingerprints.models.backbones import MissingWeightsError, build_backbone  # noqa: PLC0415 - torch only here
+
+    try:
+        return build_backbone(space["backbone"], space["weights"], download=False, seed=seed)[0]
+    except MissingWeightsError as error:
+        raise UserInputError(f"benchmark.quality_features asks for {space['backbone']}'s ImageNet weights, which are not in the "
+                             f"torch cache: put them there or set benchmark.quality_features.weights=none. ({error})") from None
+
+
+def backbone_vector_function(space: dict[str, Any], seed: int, device: Any) -> tuple[Any, str]:
     """A function from a uint8 stack to one of the project's backbones' globally pooled features, at the
     images' own size (ImageNet normalisation only), and the space's name. ``space``: ``{"backbone", "weights"}``;
     ``weights: imagenet`` needs the weights in the torch cache (nothing is downloaded in a build)."""
-    import torch  # noqa: PLC0415 - torch only when measuring
-    from torchvision.transforms import Normalize  # noqa: PLC0415
+    from torchvision.transforms import Normalize  # noqa: PLC0415 - torch only when measuring
 
-    from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
+    from gans_fingerprints.models.backbones import extract_features  # noqa: PLC0415
 
-    model, _, _ = build_backbone(space["backbone"], space["weights"], download=False, seed=seed)
+    model = quality_backbone(space, seed)
     normalise = Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
     name = f"{space['backbone']} ({'ImageNet' if space['weights'] == 'imagenet' else 'random'} weights)"
-    return (lambda stack: extract_features(model, normalise, stack, torch.device("cpu"), batch_size=64)), name
+    return (lambda stack: extract_features(model, normalise, stack, device, batch_size=64)), name
 
 
-def measure_quality(settings: dict[str, Any], real: RealImages, generated: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+def measure_quality(
+    settings: dict[str, Any], real: RealImages, generated: dict[str, np.ndarray], device: Any = "cpu"
+) -> dict[str, dict[str, Any]]:
     """Every generator's improved precision/recall (with the real-vs-real floor), memorisation and
     spectral distance, in pixel space at 32 px (or the image size, if smaller), and the same vector
     measures in the feature space ``settings["quality_features"]`` names (under ``features``)."""
     space = settings.get("quality_features")
-    vectors, space_name = backbone_vector_function(space, settings["seed"]) if space else (None, None)
+    if space:
+        import torch  # noqa: PLC0415 - torch only when measuring in a feature space
+
+        vectors, space_name = backbone_vector_function(space, settings["seed"], torch.device(str(device)))
+    else:
+        vectors, space_name = None, None
     quality = {}
     for name, (train, held_out) in quality_sets(settings, real).items():
         quality[name] = generator_quality(generated[name], train, held_out, pixel_size=min(32, settings["image_size"]),
@@ -276,6 +295,8 @@ def build(settings: dict[str, Any], device_name: str, shipped: dict[str, Any] | 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when building
 
     device = resolve_device(device_name)
+    if settings.get("quality_features"):
+        quality_backbone(settings["quality_features"], settings["seed"])  # missing weights stop the build before training
     real = simulate_real_images(settings)
     if shipped is None:
         states, history, training = train_generators(settings, real, device)
@@ -290,7 +311,7 @@ def build(settings: dict[str, Any], device_name: str, shipped: dict[str, Any] | 
                     made["machine"].get("gpu") or made["machine"]["device"], made["commit"])
     generated, sampling_seconds = sample_generated_images(settings, states, device)
     start = time.perf_counter()
-    quality = measure_quality(settings, real, generated)
+    quality = measure_quality(settings, real, generated, device)
     quality_seconds = time.perf_counter() - start
     release = assemble(settings, real, generated)
     release.generator_states = states

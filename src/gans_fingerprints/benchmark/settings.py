@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.generators.registry import family
 
+logger = logging.getLogger(__name__)
 BENCHMARK_VERSION = 1
 """Bump when the simulator or a generator family changes what a given set of settings produces."""
 SUBTASKS = ("subtask1", "subtask2")
@@ -38,6 +40,9 @@ def resolve_settings(params: dict[str, Any]) -> dict[str, Any]:
     if name not in profiles:
         raise UserInputError(f"Unknown benchmark profile {name!r}; choose one of {sorted(profiles)} (parameters_benchmark.yml).")
     profile = profiles[name]
+    if "cohort_shift" in profile and float(profile["cohort_shift"]) != float(params["cohort_shift"]):
+        logger.warning("The %s profile fixes cohort_shift at %s; benchmark.cohort_shift (%s) does not apply to it.",
+                       name, profile["cohort_shift"], params["cohort_shift"])
     return {
         "profile": name,
         "seed": int(params["seed"]),
@@ -48,5 +53,13 @@ def resolve_settings(params: dict[str, Any]) -> dict[str, Any]:
         "subtask2": dict(profile["subtask2"]),
         "generators": generator_settings(name, profile),
         "version": BENCHMARK_VERSION,
-        **({"quality_features": dict(params["quality_features"])} if params.get("quality_features") else {}),
+        **({"quality_features": quality_features(params["quality_features"])} if params.get("quality_features") else {}),
     }
+
+
+def quality_features(block: Any) -> dict[str, str]:
+    """``benchmark.quality_features``: ``{backbone, weights}``, refused in one line when it is not."""
+    if not isinstance(block, dict) or set(block) != {"backbone", "weights"} or block["weights"] not in ("imagenet", "none"):
+        raise UserInputError(f"benchmark.quality_features must be {{backbone: <a subtask2_features backbone>, weights: imagenet|none}} "
+                             f"(or left out to measure pixels only), got {block!r} (parameters_benchmark.yml).")
+    return {"backbone": str(block["backbone"]), "weights": str(block["weights"])}

@@ -62,7 +62,7 @@ def _commit() -> str:
 
 def save_weights(  # noqa: PLR0913 - what the provenance records
     folder: Path, states: dict[str, Any], settings: dict[str, Any], history: list[dict[str, Any]], seconds: dict[str, float], device: str,
-    command: list[str],
+    command: list[str], commit: str | None = None,
 ) -> None:
     """Every generator's weights in half precision, and the provenance that ties them to ``settings``.
 
@@ -79,10 +79,11 @@ def save_weights(  # noqa: PLR0913 - what the provenance records
     staging.mkdir(parents=True)
     generators = {}
     for name, entry in states.items():
-        if "path" in entry:  # reused from another folder of weights: pointed at, not copied (the repository's size limit)
-            path = Path(entry["path"]).resolve()
-            file = os.path.relpath(path, folder.resolve())
-        else:
+        source = Path(os.path.abspath(entry["path"])) if "path" in entry else None
+        if source is not None and source.parent.parent == Path(os.path.abspath(folder)).parent:
+            # reused from a sibling profile's folder: pointed at, not copied (the repository's size limit)
+            path, file = source, f"../{source.parent.name}/{source.name}"
+        else:  # trained here, or reused from elsewhere (copied: a pointer out of the weights folder would not travel)
             path = staging / f"{name}.pt"
             torch.save(_half(entry["state"]), path)
             file = path.name
@@ -92,7 +93,7 @@ def save_weights(  # noqa: PLR0913 - what the provenance records
     provenance = {
         "settings": training_settings(settings),
         "generators": generators,
-        "commit": _commit(),
+        "commit": commit or _commit(),  # the code that trained them: read when training started
         "command": " ".join(["python", "-m", "gans_fingerprints.benchmark.weights", *command]),
         "seconds": {name: round(value, 1) for name, value in seconds.items()},
         "machine": {"device": device, "platform": platform.platform(), "python": platform.python_version(),
@@ -179,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
 
     refuse_existing(args.out)  # before hours of training, not after
+    commit = _commit()  # the code that trains, not whatever is checked out when it ends
+    if args.measure and settings.get("quality_features"):
+        from gans_fingerprints.benchmark.build import quality_backbone  # noqa: PLC0415
+
+        quality_backbone(settings["quality_features"], settings["seed"])  # missing weights: stop now, not after training
     device = resolve_device(args.device)
     real = simulate_real_images(settings)
     reuse = read_weights(args.reuse)["states"] if args.reuse else None
@@ -187,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         states, history, training = train_generators(settings, real, device, reuse)
     seconds = {key.removeprefix("train_"): value for key, value in training.items() if key.startswith("train_")}
-    save_weights(args.out, states, settings, json_records(history), seconds, str(device), argv)
+    save_weights(args.out, states, settings, json_records(history), seconds, str(device), argv, commit)
     logger.info("Wrote %d generators' weights to %s (%.0f s of training).", len(states), args.out, sum(seconds.values()))
     if args.measure:
         generated, sampling = sample_generated_images(settings, states, device)
-        quality = measure_quality(settings, real, generated)
+        quality = measure_quality(settings, real, generated, device)
         table = {name: {k: v for k, v in scores.items() if k != "spectrum"} for name, scores in quality.items()}
         (args.out.parent / f"{args.out.name}_quality.json").write_text(json.dumps({"sampling_seconds": sampling, **table}, indent=1))
     return 0

@@ -20,7 +20,8 @@ class ShippedWeightsError(UserInputError, DatasetError):
 class ShippedWeights(Mapping[str, dict[str, Any]]):
     """``profile → {"folder", "provenance", "provenance_sha256", "states"}``, one entry per folder
     holding a ``provenance.json``. A profile's files are read (and their hashes checked) only when
-    that profile is asked for, so a damaged folder of one profile never stops a build of another."""
+    that profile is asked for, so a damaged folder of one profile stops only the builds that read it
+    (its own, and a profile whose provenance points at its files, as ``demo_generalising`` at ``demo``'s)."""
 
     def __init__(self, root: Path) -> None:
         self._folders = {provenance.parent.name: provenance.parent for provenance in sorted(root.glob(f"*/{PROVENANCE}"))}

@@ -50,6 +50,10 @@ class DiffusionConfig:
         object.__setattr__(self, "channel_multipliers", tuple(int(m) for m in self.channel_multipliers))  # a list from YAML
         if self.beta_schedule not in SCHEDULES:
             raise ValueError(f"diffusion beta_schedule must be one of {SCHEDULES}, got {self.beta_schedule!r}")
+        factor = self.patch_size * 2 ** (len(self.channel_multipliers) - 1)
+        if self.patch_size < 1 or self.image_size % factor:
+            raise ValueError(f"diffusion image_size ({self.image_size}) must be a multiple of patch_size * 2**(levels-1) = {factor} "
+                             f"(patch_size {self.patch_size}, {len(self.channel_multipliers)} channel_multipliers)")
         if self.prediction not in PREDICTIONS:
             raise ValueError(f"diffusion prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
         if self.timesteps < 1:
@@ -113,7 +117,7 @@ def train_diffusion(
 ) -> tuple[UNet, pd.DataFrame]:
     """Train a DDPM on ``images`` (uint8, (n, size, size)); returns the EMA copy of the U-Net and a loss history.
 
-    ε- or v-prediction (``config.prediction``) with an MSE loss at a uniformly drawn timestep, AdamW(lr), gradients clipped to norm 1,
+    ε-, v- or x0-prediction (``config.prediction``) with an MSE loss at a uniformly drawn timestep, AdamW(lr), gradients clipped to norm 1,
     batches drawn by shuffling the training set each epoch, random horizontal flips when ``config.hflip``.
     The EMA decay ramps up as min(ema_decay, (1 + step)/(10 + step)) so short trainings are not dominated
     by the initial weights. Timesteps, noise, flips and batch order come from one seeded CPU generator,

@@ -47,7 +47,8 @@ class ResBlock(nn.Module):
 
 
 class UNet(nn.Module):
-    """``(n, 1, size, size)`` noisy image and ``(n,)`` timesteps → predicted noise of the same shape.
+    """``(n, 1, size, size)`` noisy image and ``(n,)`` timesteps → a prediction of the same shape (the noise,
+    v or the clean image, as the training chose).
 
     One resolution level per channel multiplier, ``RES_BLOCKS_PER_LEVEL`` residual blocks per level on the way
     down (stride-2 conv between levels) and one more on the way up (nearest 2x + conv between levels), every
