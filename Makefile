@@ -30,7 +30,7 @@ benchmark-ingestion: env
 benchmark-build: env
 	$(UV) run --frozen python benchmarks/benchmark_build.py
 
-## Train a benchmark profile's generators once (any hardware; a GPU for the diffusion profiles) and write their
+## Train a benchmark profile's generators once (any hardware: the demo's took an hour on 2 CPU cores) and write their
 ## weights and provenance under data/06_models/benchmark_weights/$(PROFILE), where the build samples from them.
 ## REUSE=<profile>: generators that profile's weights already hold (equal settings) are pointed at, not retrained.
 PROFILE ?= demo
