@@ -15,12 +15,27 @@ from gans_fingerprints.evaluation.membership_statistics import (
 
 
 def test_tpr_at_a_low_fpr_counts_the_members_found_before_the_first_false_alarms():
-    truth = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    scores = [9, 8, 1, 7, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0]  # members 9, 8, 7, then a non-member (6), then member 1
-    assert tpr_at_fpr(truth, scores, 0.01) == pytest.approx(0.75), "no false alarm allowed: the three above 6"
-    assert tpr_at_fpr(truth, scores, 0.09) == pytest.approx(0.75)
+    truth = [1, 1, 1, 1] + [0] * 10
+    scores = [9, 8, 1, 7, 6] + [0] * 9  # members 9, 8, 7, then a non-member (6), then member 1
+    assert tpr_at_fpr(truth, scores, 0.09) != tpr_at_fpr(truth, scores, 0.09), "ten non-members cannot measure 9% FPR"
     assert tpr_at_fpr(truth, scores, 0.10) == 1.0, "one false alarm in ten (6) lets the fourth member (1) in"
-    assert tpr_at_fpr([1, 0, 1, 0], [0.1, 0.9, 0.2, 0.8], 0.01) == 0.0, "every member below every non-member"
+    truth, scores = [1, 1, 1, 1] + [0] * 100, [9, 8, 1, 7, 6, 5] + [0] * 98
+    assert tpr_at_fpr(truth, scores, 0.01) == pytest.approx(0.75), "one false alarm in 100: the three above 5"
+    assert tpr_at_fpr(truth, scores, 0.02) == 1.0, "two let the fourth member (1) in"
+    assert tpr_at_fpr([1] * 10 + [0] * 10, list(range(10)) + list(range(10, 20)), 0.1) == 0.0, "every member below"
+
+
+def test_tpr_at_fpr_counts_every_threshold_with_ties():
+    """Against a count over every distinct threshold, on rounded (tied) scores: the thinned ROC curve
+    scikit-learn returns by default misses operating points (33 of 900 cases here before the fix)."""
+    rng = np.random.default_rng(0)
+    truth = np.r_[np.ones(20, int), np.zeros(20, int)]
+    for _ in range(300):
+        scores = (rng.normal(size=40) + truth).round(1)
+        for fpr in (0.05, 0.1, 0.25):
+            counted = max((((scores >= t) & (truth == 1)).sum() / 20 for t in np.unique(scores)
+                           if ((scores >= t) & (truth == 0)).sum() / 20 <= fpr), default=0.0)
+            assert tpr_at_fpr(truth, scores, fpr) == pytest.approx(counted)
 
 
 def test_the_row_statistics_are_scikit_learns():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gans_fingerprints.errors import UserInputError
-from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
+from gans_fingerprints.membership.decision import best_threshold, cross_fitted_scores, cross_validated, ranks
 from gans_fingerprints.membership.registry import attack_scores
 from tests.membership.harness import constructed_example
 
@@ -33,3 +33,38 @@ def test_cross_validation_never_shows_held_out_labels_to_the_scorer():
 def test_too_many_folds_for_the_labels_is_a_clear_error():
     with pytest.raises(UserInputError, match="cv_folds=5 needs at least 5 used and 5 not-used"):
         cross_validated(np.array([1, 1, 1, 0, 0, 0]), lambda tr, ho: (tr * 1.0, ho * 1.0), folds=5, seed=0)
+
+
+def test_cross_fitted_scores_never_score_an_image_with_a_reference_that_holds_it():
+    labels = np.array([1] * 10 + [0] * 10)
+    index = np.arange(3, 20)  # a training fold
+    calls = []
+
+    def score(query_index, reference_index):
+        calls.append((set(query_index), set(reference_index)))
+        return np.asarray(query_index, dtype=float)
+
+    scores = cross_fitted_scores(labels, index, score, folds=4, seed=0)
+    assert scores.tolist() == index.tolist()  # each image scored once, in the order of index
+    for queries, reference in calls:
+        assert not queries & reference and reference <= set(index) and all(labels[i] == 0 for i in reference)
+    with pytest.raises(UserInputError, match="at least 2 used and 2 not-used reals in every training fold"):
+        cross_fitted_scores(labels, np.array([0, 10, 11]), score, folds=4, seed=0)
+
+
+def test_a_reference_attack_on_null_data_is_not_fooled_by_its_own_fit():
+    """No membership at all: LOGAN's classifier fits its reference non-members, so in-sample scores put every
+    non-member below every member (kappa 1); the cross-fitted scores stay at chance."""
+    rng = np.random.default_rng(0)
+    reals, generated = rng.normal(size=(60, 12)), rng.normal(size=(60, 12))
+    labels = np.array([1, 0] * 30)
+
+    def score(query_index, reference_index):
+        return attack_scores("logan", reals[query_index], generated, reals[reference_index], {"components": 8})
+
+    in_sample = score(np.arange(60), np.flatnonzero(labels == 0))
+    honest = cross_fitted_scores(labels, np.arange(60), score, folds=5, seed=0)
+    from sklearn.metrics import roc_auc_score
+
+    assert roc_auc_score(labels, in_sample) > 0.9
+    assert 0.3 < roc_auc_score(labels, honest) < 0.7

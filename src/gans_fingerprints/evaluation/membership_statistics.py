@@ -20,8 +20,16 @@ LEVEL = 0.95
 
 
 def tpr_at_fpr(truth: Sequence[int], scores: Sequence[float], fpr: float) -> float:
-    """The highest true-positive rate the scores reach at a false-positive rate of at most ``fpr`` (1 = used)."""
-    false_positive, true_positive, _ = roc_curve(np.asarray(truth, dtype=int), np.asarray(scores, dtype=float))
+    """The highest true-positive rate the scores reach at a false-positive rate of at most ``fpr`` (1 = used).
+
+    Every threshold counts (``drop_intermediate=False``: the thinned curve can drop the very point
+    that meets ``fpr``). NaN when there are fewer than ``1 / fpr`` non-members: the smallest false-positive
+    rate above zero is then larger than ``fpr``, and the figure would be TPR at 0% FPR under another name.
+    """
+    truth, scores = np.asarray(truth, dtype=int), np.asarray(scores, dtype=float)
+    if (truth == 0).sum() < round(1 / fpr):
+        return float("nan")
+    false_positive, true_positive, _ = roc_curve(truth, scores, drop_intermediate=False)
     return float(true_positive[false_positive <= fpr + 1e-12].max())
 
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy.stats import mannwhitneyu
 from sklearn.metrics import RocCurveDisplay, roc_auc_score
 
 from gans_fingerprints.errors import UserInputError
@@ -70,17 +71,38 @@ def _metrics_rows(results: pd.DataFrame, truth: pd.DataFrame | None, prefix: str
     return rows
 
 
-def _control_columns(method: str, control: dict[str, dict[str, float]]) -> tuple[dict[str, float], str]:
-    """A method's null-control AUC and interval, and what the validation text says of it."""
+CONTROL_ALPHA = 0.05
+"""Family-wise error rate of the null-control flags: each control is tested at ``CONTROL_ALPHA / m``
+(Bonferroni over the ``m`` controls of one summary), so a table of a dozen methods at chance is not
+expected to flag one of them by luck, as a dozen 95% intervals would about half the time."""
+
+
+def _control_p_values(control_results: pd.DataFrame) -> dict[str, float]:
+    """Per method, the two-sided Mann-Whitney p-value of its null control's AUC against 0.5."""
+    p_values = {}
+    for method, group in control_results.groupby("method", sort=False):
+        used, not_used = group.loc[group["label"] == 1, "rank"], group.loc[group["label"] == 0, "rank"]
+        measurable = len(used) and len(not_used)
+        p_values[method] = float(mannwhitneyu(used, not_used, alternative="two-sided").pvalue) if measurable else float("nan")
+    return p_values
+
+
+def _control_columns(method: str, control: dict[str, dict[str, float]], p_values: dict[str, float]) -> tuple[dict[str, float], str]:
+    """A method's null-control AUC, interval and p-value, and what the validation text says of it."""
     if method not in control:
         return {}, "; no null control"
-    scores = control[method]
+    scores, p_value = control[method], p_values.get(method, float("nan"))
     columns = {"control_auc": scores["control_auc"], "control_auc_low": scores["control_auc_low"],
-               "control_auc_high": scores["control_auc_high"]}
-    text = f"; null control AUC {scores['control_auc']:.2f} [{scores['control_auc_low']:.2f}, {scores['control_auc_high']:.2f}]"
-    if not scores["control_auc_low"] <= 0.5 <= scores["control_auc_high"]:
-        logger.warning("%s: the null control's AUC interval excludes chance: its signal may come from the split "
-                       "(used vs not-used reals differ), not from membership.", method)
+               "control_auc_high": scores["control_auc_high"], "control_p_value": p_value}
+    if np.isnan(p_value) or np.isnan(scores["control_auc"]):
+        return columns, "; null control NOT MEASURED (it needs used and not-used training reals)"
+    text = (f"; null control AUC {scores['control_auc']:.2f} [{scores['control_auc_low']:.2f}, {scores['control_auc_high']:.2f}]"
+            f" p={p_value:.2g}")
+    level = CONTROL_ALPHA / max(len(control), 1)
+    if p_value < level:
+        logger.warning("%s: the null control's AUC %.2f is off chance (p=%.2g < %.2g, Bonferroni over %d controls): its signal "
+                       "may come from the split (used vs not-used reals differ), not from membership.",
+                       method, scores["control_auc"], p_value, level, len(control))
         text += " OFF CHANCE: the signal may come from the split, not membership"
     return columns, text
 
@@ -92,14 +114,15 @@ def summarise_subtask1(
     """A subtask-1 pipeline's summary (shared schema): per method, cross-validated metrics on the
     training reals and, when ground truth exists, test metrics; the paper's Table 3 columns; and the
     AUC of the method's null control (``control_results``: the same cross-validation where neither
-    side is a member), flagged when its interval excludes chance."""
+    side is a member), flagged when its Mann-Whitney test rejects chance at the Bonferroni level."""
     cv = _metrics_rows(cv_results, None, "cv")
     control = _metrics_rows(control_results, None, "control") if control_results is not None else {}
+    p_values = _control_p_values(control_results) if control_results is not None else {}
     has_truth = ground_truth is not None and not ground_truth.empty
     test = _metrics_rows(test_results, ground_truth[["image_id", "label"]], "test") if has_truth else {}
     rows = []
     for method, scores in cv.items():
-        control_columns, control_text = _control_columns(method, control)
+        control_columns, control_text = _control_columns(method, control, p_values)
         rows.append({
             "subtask": 1, "method": method, "table": "Table 3",
             "main_metric": "test kappa" if has_truth else "cross-validated kappa",

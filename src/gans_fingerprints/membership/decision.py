@@ -58,3 +58,34 @@ def cross_validated(
         out_ranks[held_out_index] = ranks(held_out_scores)
         predictions[held_out_index] = (out_ranks[held_out_index] > threshold).astype(int)
     return out_ranks, predictions
+
+
+def cross_fitted_scores(
+    labels: np.ndarray,
+    index: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    folds: int,
+    seed: int,
+) -> np.ndarray:
+    """Scores of the labelled images ``index``, each computed without its own label.
+
+    ``score(query_index, reference_index)`` scores the images ``query_index`` with the known
+    non-members ``reference_index`` as its reference set. An attack fitted on a reference set scores
+    that set's own images as non-members (a density estimate peaks on its own sample, a classifier
+    fits its training points), so a threshold chosen on such in-sample scores looks better than it
+    is. Here the images of ``index`` are split into ``folds`` stratified parts and each part is
+    scored with the non-members of the other parts only: every score is out-of-sample.
+    """
+    index = np.asarray(index)
+    own_labels = np.asarray(labels, dtype=int)[index]
+    smallest = int(min((own_labels == 0).sum(), (own_labels == 1).sum()))
+    if smallest < 2:
+        raise UserInputError(
+            f"an attack with a reference set needs at least 2 used and 2 not-used reals in every training fold "
+            f"(a fold has {int((own_labels == 1).sum())} and {int((own_labels == 0).sum())}); lower cv_folds or add reals."
+        )
+    out = np.zeros(len(index))
+    splitter = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed)
+    for fit, held_out in splitter.split(np.zeros(len(index)), own_labels):
+        out[held_out] = score(index[held_out], index[fit][own_labels[fit] == 0])
+    return out

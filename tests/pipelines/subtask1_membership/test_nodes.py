@@ -58,7 +58,7 @@ def test_the_null_control_flags_a_signal_that_comes_from_the_split():
     from gans_fingerprints.pipelines.subtask1_membership.nodes import score_membership
 
     rng = np.random.default_rng(1)
-    shift = np.array([1.5] + [0.0] * 7)
+    shift = np.array([3.0] + [0.0] * 7)
     used, not_used = rng.normal(size=(40, 8)) + shift, rng.normal(size=(40, 8))
     spaces = _spaces(used, not_used, rng.normal(size=(80, 8)) + shift, rng.normal(size=(80, 8)) + shift)
     cv, test, control = score_membership(spaces, PARAMS)
@@ -66,3 +66,30 @@ def test_the_null_control_flags_a_signal_that_comes_from_the_split():
     leaks = summary.loc["gan_leaks_pixels"]
     assert leaks["validation_auc"] > 0.7 and leaks["control_auc_low"] > 0.5
     assert "OFF CHANCE" in leaks["validation"]
+
+
+def test_no_real_is_scored_against_a_reference_set_that_holds_it_in_cross_validation_or_the_control():
+    """A spy attack records which reals it scored against which reference set, in the cross-validation on the
+    training generator and in the null control on the test generator."""
+    import numpy as np
+
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import _cross_validated_attack
+
+    calls = []
+
+    class Spy:
+        needs_reference = True
+
+        def scores(self, queries, _generated, reference, _options):
+            calls.append((set(queries[:, 0].astype(int)), set(reference[:, 0].astype(int))))
+            return queries[:, 1]
+
+    reals = np.column_stack([np.arange(24), np.random.default_rng(0).normal(size=24)])
+    labels = np.array([1, 0] * 12)
+    for generated in (np.zeros((5, 2)), np.ones((7, 2))):
+        calls.clear()
+        _, _, train_scores = _cross_validated_attack(Spy(), {}, reals, generated, labels, {"cv_folds": 3, "seed": 0})
+        assert np.allclose(train_scores, reals[:, 1])
+        assert len(calls) > 3
+        for queries, reference in calls:
+            assert not queries & reference and all(labels[i] == 0 for i in reference)

@@ -19,7 +19,7 @@ COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_precision",
     "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc", "test_kappa_low", "test_kappa_high",
     "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr", "control_auc", "control_auc_low",
-    "control_auc_high", "data", "weights", "settings",
+    "control_auc_high", "control_p_value", "data", "weights", "settings",
 ]
 
 

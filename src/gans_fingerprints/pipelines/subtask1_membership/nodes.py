@@ -12,7 +12,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.imaging import resize_square
-from gans_fingerprints.membership.decision import best_threshold, cross_validated, ranks
+from gans_fingerprints.membership.decision import best_threshold, cross_fitted_scores, cross_validated, ranks
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
 
 logger = logging.getLogger(__name__)
@@ -73,29 +73,39 @@ def membership_spaces(
 
 
 def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndarray, generated: np.ndarray, labels: np.ndarray,
-                            params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Cross-validated ranks and decisions of one attack on the labelled reals against ``generated``, and
-    its label-free scores (``None`` for an attack that needs a reference set of known non-members)."""
+                            params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cross-validated ranks and decisions of one attack on the labelled reals against ``generated``,
+    and scores of every labelled real for choosing the test threshold, none of them in-sample.
 
-    def score(queries, reference):
-        return attack.scores(queries, generated, reference, options)
+    A label-free attack scores every real once. An attack with a reference set of known non-members
+    scores each held-out fold with the training folds' non-members, and the training folds (where the
+    fold's threshold is chosen) by :func:`cross_fitted_scores`, so no real is scored by a reference set
+    that holds it.
+    """
+    folds, seed = int(params["cv_folds"]), int(params["seed"])
 
-    # Only attacks that use labels (a reference set of non-members) score per fold; the others once.
-    unsupervised = None if attack.needs_reference else score(reals, reals[:0])
+    def score(query_index, reference_index):
+        return attack.scores(reals[query_index], generated, reals[reference_index], options)
+
+    if not attack.needs_reference:
+        fixed = score(np.arange(len(reals)), np.arange(0))
+        cv_ranks, cv_predictions = cross_validated(labels, lambda fit, held_out: (fixed[fit], fixed[held_out]), folds, seed)
+        return cv_ranks, cv_predictions, fixed
 
     def fold_scores(train_index, held_out_index):
-        fixed = unsupervised if unsupervised is not None else score(reals, reals[train_index][labels[train_index] == 0])
-        return fixed[train_index], fixed[held_out_index]
+        return (cross_fitted_scores(labels, train_index, score, folds, seed),
+                score(held_out_index, train_index[labels[train_index] == 0]))
 
-    cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
-    return cv_ranks, cv_predictions, unsupervised
+    cv_ranks, cv_predictions = cross_validated(labels, fold_scores, folds, seed)
+    return cv_ranks, cv_predictions, cross_fitted_scores(labels, np.arange(len(reals)), score, folds, seed)
 
 
 def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Cross-validated decisions on the training reals, test decisions, and the null control, for every attack and space.
 
-    The reference set of known non-members (DOMIAS) holds training-fold non-members only, and
-    each threshold is chosen on training folds; the test threshold on all training reals.
+    The reference set of known non-members (DOMIAS, LOGAN) holds training-fold non-members only, and
+    each threshold is chosen on training folds' out-of-sample scores; the test threshold on all
+    training reals' out-of-sample scores (the test split is scored with every known non-member).
     The null control runs the same cross-validation with the test split's generated images in place
     of the training split's: no training real trained that generator, so "used" and "not used" are
     both non-members of it and the control's AUC must sit at chance. An attack whose control is off
@@ -109,10 +119,9 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
         for attack in (a for a in registered_attacks().values() if space in a.spaces):
             method = f"{attack.name}_{space}"
             options = (params.get("attacks") or {}).get(attack.name) or {}
-            cv_ranks, cv_predictions, unsupervised = _cross_validated_attack(attack, options, reals, generated, labels, params)
+            cv_ranks, cv_predictions, train_scores = _cross_validated_attack(attack, options, reals, generated, labels, params)
             non_members = reals[labels == 0]
-            all_scores = unsupervised if unsupervised is not None else attack.scores(reals, generated, non_members, options)
-            threshold = best_threshold(ranks(all_scores), labels)
+            threshold = best_threshold(ranks(train_scores), labels)
             test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], non_members, options))
             control_ranks, control_predictions, _ = _cross_validated_attack(
                 attack, options, reals, vectors["test_generated"], labels, params)

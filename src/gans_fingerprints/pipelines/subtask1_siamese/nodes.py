@@ -49,7 +49,11 @@ def train_and_score_subtask1_siamese(
     params: dict[str, Any],
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Cross-validated decisions (each fold's network trained without the held-out reals), then a
-    network on all training reals for the test split. Returns model, CV and test decisions, history."""
+    network on all training reals for the test split. Returns model, CV and test decisions, history.
+
+    Each fold's threshold is chosen on its training reals as scored by the fold's own network, which
+    trained on them (honest scores there would need a nested network per fold); the test threshold is
+    chosen on the folds' out-of-fold ranks, never on the final network's in-sample scores."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.siamese_training import (  # noqa: PLC0415
         PairData,
@@ -88,7 +92,8 @@ def train_and_score_subtask1_siamese(
     logger.info("subtask1 Siamese: cross-validated kappa %.3f", membership_metrics(labels, cv_predictions)["kappa"])
     model, history = fit(np.arange(len(labels)))
     non_members = np.flatnonzero(labels == 0)
-    threshold = best_threshold(ranks(scores_of(model, stack["train_real"], stack["train_generated"], non_members)), labels)
+    # The network trained on every training real scores them in-sample; the threshold comes from the folds' honest ranks.
+    threshold = best_threshold(cv_ranks, labels)
     test_ranks = ranks(scores_of(model, stack["test_real"], stack["test_generated"], non_members))
     cv = pd.DataFrame({"method": METHOD, "image_id": rows["train_real"]["image_id"].astype(str), "label": labels,
                        "rank": cv_ranks, "prediction": cv_predictions})
