@@ -7,11 +7,12 @@
 * ``domias``: log density ratio ``p_generated(x) / p_reference(x)`` in a PCA space, the reference
   being known non-members (DOMIAS, van Breugel et al., AISTATS 2023).
 * ``monte_carlo``: the share of generated images within ε of x (Hilprecht et al., PoPETs 2019).
-* ``logan``: a classifier of generated images against known non-members scores how far a real image
-  lies on the generated side (LOGAN's black-box idea, Hayes et al., PoPETs 2019).
 * ``mean_k_nearest``: minus the mean distance to the k nearest generated images; the paper's
   Siamese score (run on the Siamese embeddings only: at k = 1 it is ``gan_leaks``).
+* ``logan``: a classifier of generated images against known non-members scores how far a real image
+  lies on the generated side (LOGAN's black-box idea, Hayes et al., PoPETs 2019).
 
+They run in this order (``ORDER``, then new ones by name).
 A new attack is a new module here that calls ``register_attack`` (see ``gan_leaks.py``).
 """
 

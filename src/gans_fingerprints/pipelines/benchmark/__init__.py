@@ -1,4 +1,5 @@
-"""``benchmark``: simulated CT cohorts, real DCGANs trained per subset, written in the release layout."""
+"""``benchmark``: simulated CT cohorts and a real generator (DCGAN or diffusion model) per subset and per
+subtask-1 split, written in the release layout."""
 
 from gans_fingerprints.pipelines.benchmark.pipeline import create_pipeline
 

@@ -31,8 +31,9 @@ def _weights_source(train: str, profile: str, shipped: Mapping[str, Any], trains
         why = ("benchmark.train is false" if train == "false" else
                f"the {profile} profile's generators are too slow to train in a build (its train_in_build: false)")
         raise UserInputError(f"{why} and the {profile} profile has no shipped weights: make them once with "
-                             f"`make benchmark-weights PROFILE={profile}` (on a GPU if there is one), or set "
-                             "benchmark.train: true to train them in this build anyway.")
+                             f"`make benchmark-weights PROFILE={profile}` (on a GPU if there is one; add REUSE=<profile> to "
+                             "point at another profile's generators with equal settings, e.g. REUSE=demo, instead of training "
+                             "them again), or set benchmark.train: true to train them in this build anyway.")
     return {"source": "shipped", "provenance_sha256": shipped[profile]["provenance_sha256"]}
 
 

@@ -19,9 +19,14 @@ logger = logging.getLogger(__name__)
 SPACES = ("pixels", "features")
 
 
+ENSEMBLE = "ensemble"
+
+
 def membership_methods() -> tuple[str, ...]:
-    """``<attack>_<space>`` for every registered attack in each space it runs in: one run file each."""
-    return tuple(f"{name}_{space}" for space in SPACES for name, attack in registered_attacks().items() if space in attack.spaces)
+    """``<attack>_<space>`` for every registered attack in each space it runs in, then the ensemble of
+    them all: one run file each."""
+    attacks = (f"{name}_{space}" for space in SPACES for name, attack in registered_attacks().items() if space in attack.spaces)
+    return (*attacks, ENSEMBLE)
 
 
 def _pixels(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
@@ -41,6 +46,10 @@ def check_membership_parameters(params: dict[str, Any]) -> None:
         if old in params:
             raise UserInputError(f"subtask1_membership.{old} is now subtask1_membership.{new}; rename it in your parameters.")
     check_attack_options(params.get("attacks"))
+    unknown = sorted(set(params.get(ENSEMBLE) or {}) - {"regularisation"})
+    if unknown:
+        raise UserInputError(f"subtask1_membership.{ENSEMBLE} has unknown option(s) {unknown}; it takes ['regularisation'] "
+                             "(parameters_subtask1_membership.yml).")
 
 
 def membership_spaces(
@@ -113,6 +122,7 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     """
     labels = spaces["labels"]
     cv_rows, test_rows, control_rows = [], [], []
+    columns: dict[str, dict[str, np.ndarray]] = {"cv": {}, "test": {}, "control": {}}  # each method's ranks: the ensemble's inputs
     for space in SPACES:
         vectors = spaces[space]
         reals, generated = vectors["train_real"], vectors["train_generated"]
@@ -133,8 +143,33 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
             test_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["test_real"], "rank": test_ranks,
                                            "prediction": (test_ranks > threshold).astype(int)}))
             logger.info("%s: cross-validated kappa %.3f", method, membership_metrics(labels, cv_predictions)["kappa"])
+            for kind, values in (("cv", cv_ranks), ("test", test_ranks), ("control", control_ranks)):
+                columns[kind][method] = values
+    ensemble = _ensemble(columns, labels, params)
+    train_ids, test_ids = spaces["ids"]["train_real"], spaces["ids"]["test_real"]
+    cv_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": train_ids, "label": labels, "rank": ensemble.cv_ranks,
+                                 "prediction": ensemble.cv_predictions}))
+    test_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": test_ids, "rank": ensemble.test_ranks,
+                                   "prediction": ensemble.test_predictions}))
+    control_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": train_ids, "label": labels, "rank": ensemble.control_ranks,
+                                      "prediction": ensemble.control_predictions}))
     return (pd.concat(cv_rows, ignore_index=True), pd.concat(test_rows, ignore_index=True)[RESULT_COLUMNS],
             pd.concat(control_rows, ignore_index=True))
+
+
+def _ensemble(columns: dict[str, dict[str, np.ndarray]], labels: np.ndarray, params: dict[str, Any]) -> Any:
+    """The ensemble of every attack and space, with its null control (its weights on the attacks' control ranks)."""
+    from gans_fingerprints.membership.ensemble import ensemble_decisions  # noqa: PLC0415
+
+    methods = list(columns["cv"])
+    folds, seed = int(params["cv_folds"]), int(params["seed"])
+    regularisation = float((params.get(ENSEMBLE) or {}).get("regularisation", 1.0))
+
+    rank_columns = {kind: np.column_stack([by_method[m] for m in methods]) for kind, by_method in columns.items()}
+    ensemble = ensemble_decisions(methods, labels, rank_columns, folds, seed, regularisation)
+    logger.info("%s: cross-validated kappa %.3f; weights %s", ENSEMBLE, membership_metrics(labels, ensemble.cv_predictions)["kappa"],
+                ", ".join(f"{m} {w:+.2f}" for m, w in sorted(ensemble.weights.items(), key=lambda item: -abs(item[1]))))
+    return ensemble
 
 
 def write_membership_run_files(test_results: pd.DataFrame) -> dict[str, str]:

@@ -47,9 +47,11 @@ def train_and_score_subtask1_siamese(
     test_manifest: pd.DataFrame,
     test_images: np.ndarray,
     params: dict[str, Any],
-) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Cross-validated decisions (each fold's network trained without the held-out reals), then a
-    network on all training reals for the test split. Returns model, CV and test decisions, history.
+    network on all training reals for the test split. Returns model, CV and test decisions, the null
+    control's decisions (the cross-validation again, against the test split's generated images, of
+    which no training real is a member), history.
 
     Each fold's threshold is chosen on its training reals as scored by the fold's own network, which
     trained on them (honest scores there would need a nested network per fold); the test threshold is
@@ -71,9 +73,9 @@ def train_and_score_subtask1_siamese(
     config = config_from_params(params, int(train_images.shape[1]))
     device = resolve_device(str(params["device"]))
 
-    def fit(real_index: np.ndarray):
-        data = PairData(stack["train_real"][real_index], classes[real_index], stack["train_generated"],
-                        np.full(len(stack["train_generated"]), USED_CLASS), np.zeros((0, *stack["train_real"].shape[1:]), np.uint8),
+    def fit(real_index: np.ndarray, generated: np.ndarray):
+        data = PairData(stack["train_real"][real_index], classes[real_index], generated,
+                        np.full(len(generated), USED_CLASS), np.zeros((0, *stack["train_real"].shape[1:]), np.uint8),
                         np.zeros(0, int), 2, generated_for_every_class=False)
         return train_siamese(data, config, device, checkpoints=None, resume=False)
 
@@ -83,32 +85,41 @@ def train_and_score_subtask1_siamese(
         reference = embed_images(model, stack["train_real"][known_non_members], device, config.embed_batch_size)
         return attack.scores(queries, generated_embeddings, reference, options)
 
-    def fold_scores(train_index, held_out_index):
-        model, _ = fit(train_index)
-        all_scores = scores_of(model, stack["train_real"], stack["train_generated"], train_index[labels[train_index] == 0])
-        return all_scores[train_index], all_scores[held_out_index]
+    def fold_scores_against(generated: np.ndarray):
+        def fold_scores(train_index, held_out_index):
+            model, _ = fit(train_index, generated)
+            all_scores = scores_of(model, stack["train_real"], generated, train_index[labels[train_index] == 0])
+            return all_scores[train_index], all_scores[held_out_index]
+        return fold_scores
 
-    cv_ranks, cv_predictions = cross_validated(labels, fold_scores, int(params["cv_folds"]), int(params["seed"]))
+    folds, seed = int(params["cv_folds"]), int(params["seed"])
+    cv_ranks, cv_predictions = cross_validated(labels, fold_scores_against(stack["train_generated"]), folds, seed)
     logger.info("subtask1 Siamese: cross-validated kappa %.3f", membership_metrics(labels, cv_predictions)["kappa"])
-    model, history = fit(np.arange(len(labels)))
+    # The null control: the same procedure with the test split's generated images, which no training real trained.
+    control_ranks, control_predictions = cross_validated(labels, fold_scores_against(stack["test_generated"]), folds, seed)
+    model, history = fit(np.arange(len(labels)), stack["train_generated"])
     non_members = np.flatnonzero(labels == 0)
     # The network trained on every training real scores them in-sample; the threshold comes from the folds' honest ranks.
     threshold = best_threshold(cv_ranks, labels)
     test_ranks = ranks(scores_of(model, stack["test_real"], stack["test_generated"], non_members))
     cv = pd.DataFrame({"method": METHOD, "image_id": rows["train_real"]["image_id"].astype(str), "label": labels,
                        "rank": cv_ranks, "prediction": cv_predictions})
+    control = cv.assign(rank=control_ranks, prediction=control_predictions)
     test = pd.DataFrame({"method": METHOD, "image_id": rows["test_real"]["image_id"].astype(str), "rank": test_ranks,
                          "prediction": (test_ranks > threshold).astype(int)})
     bundle = {"state_dict": {n: v.cpu() for n, v in model.state_dict().items()},
               "config": {**asdict(config), "filters": list(config.filters), "attack": attack.name, "attack_options": options,
                          "rank_threshold": threshold, "device": str(device)}}
-    return bundle, cv, test[RESULT_COLUMNS], history
+    return bundle, cv, test[RESULT_COLUMNS], control, history
 
 
 def write_subtask1_siamese_run_file(test_results: pd.DataFrame) -> str:
     return method_run_file(test_results, METHOD)
 
 
-def summarise_subtask1_siamese(cv_results: pd.DataFrame, test_results: pd.DataFrame, ground_truth: pd.DataFrame) -> pd.DataFrame:
-    """The pipeline's summary (shared schema)."""
-    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_siamese.yml", {METHOD: "see parameters"})
+def summarise_subtask1_siamese(
+    cv_results: pd.DataFrame, test_results: pd.DataFrame, control_results: pd.DataFrame, ground_truth: pd.DataFrame
+) -> pd.DataFrame:
+    """The pipeline's summary (shared schema), with its null control."""
+    return summarise_subtask1(cv_results, test_results, ground_truth, "parameters_subtask1_siamese.yml", {METHOD: "see parameters"},
+                              control_results)
