@@ -1,0 +1,130 @@
+"""The memorisation curve: every subtask-1 method's test AUC and kappa against how much its generator memorised.
+
+Each benchmark profile is one memorisation level (how many members each subtask-1 generator trained
+on: ``demo`` 16, ``demo_members_32`` 32, ``demo_members_64`` 64, ``demo_generalising`` 200 mirrored).
+For each, the script builds the benchmark from its generator weights in a scratch project, runs
+ingestion and every subtask-1 pipeline there (``--env demo``), and reads the test generator's
+measured memorisation (near-copy share, member AUC of the nearest-distance measure: ``benchmark_summary``)
+and every method's test AUC and kappa with their 95% bootstrap intervals and its null control
+(``subtask1_comparison``). It prints a table and writes ``memorisation_curve.csv`` and
+``memorisation_curve.png`` into a new timestamped folder under ``--out`` (an earlier run is never
+overwritten).
+
+Weights: a profile without weights under ``data/06_models/benchmark_weights/<profile>`` stops the script
+before any work, naming the command that makes them (``make benchmark-weights PROFILE=<profile> REUSE=demo``).
+
+Usage: ``uv run python benchmarks/memorisation_curve.py [--profiles demo demo_members_32 ...] [--out DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # a script, never a notebook
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from gans_fingerprints.scratch_project import REPO_ROOT, SHIPPED_WEIGHTS, make_scratch_project  # noqa: E402
+
+PROFILES = ["demo", "demo_members_32", "demo_members_64", "demo_generalising"]
+SUBTASK1 = "ingestion,subtask1_membership,subtask1_siamese,subtask1_comparison"
+COLUMNS = ["method", "test_kappa", "test_kappa_low", "test_kappa_high", "test_auc", "test_auc_low", "test_auc_high",
+           "test_tpr_at_10_fpr", "validation_kappa", "validation_auc", "control_auc", "control_auc_low", "control_auc_high"]
+
+
+def _kedro(project: Path, pipelines: str, params: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "kedro", "run", "--env", "demo", "--pipelines", pipelines, "--params", params],
+                            cwd=project, env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}, capture_output=True, text=True,
+                            check=False)
+    if result.returncode != 0:
+        sys.exit(f"kedro run --pipelines {pipelines} failed in {project}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def _latest(project: Path, name: str) -> Path:
+    return sorted((project / "data" / "08_reporting").glob(f"{name}/*/{name}"))[-1]
+
+
+def measure(profile: str) -> tuple[pd.DataFrame, float]:
+    """One level: every subtask-1 method's row of ``subtask1_comparison`` with the test generator's memorisation."""
+    with tempfile.TemporaryDirectory(prefix=f"curve_{profile}_") as tmp:
+        work = Path(tmp)
+        project = make_scratch_project(work / "project", shipped_weights=True)
+        raw = f"raw_data_root={work / 'raw'}"
+        start = time.perf_counter()
+        _kedro(project, "benchmark", f"{raw},benchmark.profile={profile}")
+        _kedro(project, SUBTASK1, raw)
+        seconds = time.perf_counter() - start
+        quality = {row["generator"]: row for row in json.loads(_latest(project, "benchmark_summary.json").read_text())["quality"]}
+        table = pd.read_csv(_latest(project, "subtask1_comparison.csv"))
+    test_generator = quality["subtask1_test"]
+    table = table[[c for c in COLUMNS if c in table]].assign(
+        profile=profile, members=int(test_generator["n_train"]), near_copy_share=test_generator["near_copy_share"],
+        member_auc=test_generator["membership_auc"])
+    return table, seconds
+
+
+def plot(curve: pd.DataFrame) -> plt.Figure:
+    """AUC and kappa of every method against the test generator's near-copy share, intervals drawn."""
+    figure, axes = plt.subplots(1, 2, figsize=(13, 5), sharex=True)
+    for method, rows in curve.groupby("method", sort=False):
+        rows = rows.sort_values("near_copy_share")
+        style = {"lw": 2.5, "color": "black"} if method in ("ensemble", "siamese") else {"lw": 1, "alpha": 0.8}
+        style["ls"] = "--" if method == "siamese" else "-"
+        for axis, metric in zip(axes, ("auc", "kappa"), strict=True):
+            value = rows[f"test_{metric}"]
+            axis.errorbar(rows["near_copy_share"], value, yerr=[(value - rows[f"test_{metric}_low"]).clip(lower=0),
+                                                                 (rows[f"test_{metric}_high"] - value).clip(lower=0)],
+                          marker="o", capsize=2, label=method, **style)
+    for axis, metric, chance in zip(axes, ("AUC", "kappa"), (0.5, 0.0), strict=True):
+        axis.axhline(chance, color="grey", lw=0.8, ls=":")
+        axis.set_xlabel("near-copy share of the test generator's images (measured)")
+        axis.set_ylabel(f"test {metric} (95% bootstrap interval)")
+        axis.grid(alpha=0.3)
+    levels = curve.drop_duplicates("profile").sort_values("near_copy_share")
+    for _, level in levels.iterrows():
+        axes[0].annotate(f"{level['members']} members", (level["near_copy_share"], 0.05), xycoords=("data", "axes fraction"),
+                         rotation=90, fontsize=8, color="grey")
+    axes[1].legend(fontsize=7, ncol=2, loc="upper left")
+    figure.suptitle("Subtask 1: every method against how much the generator memorised (demo benchmark levels)")
+    figure.tight_layout()
+    return figure
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", nargs="+", default=PROFILES)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "08_reporting" / "memorisation_curve")
+    args = parser.parse_args()
+    missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
+    if missing:
+        sys.exit("no generator weights for " + ", ".join(missing) + ": make them first with "
+                 + "; ".join(f"`make benchmark-weights PROFILE={p} REUSE=demo`" for p in missing) + " (about 10 min each on 2 CPU cores).")
+    levels, seconds = [], {}
+    for profile in args.profiles:
+        table, seconds[profile] = measure(profile)
+        levels.append(table)
+        print(f"{profile}: {seconds[profile]:.0f} s", flush=True)
+    curve = pd.concat(levels, ignore_index=True)
+    out = args.out / datetime.now(UTC).strftime("%Y-%m-%dT%H.%M.%S.%fZ")[:-4]
+    out.mkdir(parents=True)
+    curve.to_csv(out / "memorisation_curve.csv", index=False)
+    plot(curve).savefig(out / "memorisation_curve.png", dpi=110)
+    shown = curve.pivot_table(index="method", columns="members", values="test_auc", sort=False)
+    print(f"\ntest AUC by members per subtask-1 generator (near-copy share: "
+          + ", ".join(f"{m}: {s:.2f}" for m, s in curve.groupby("members")["near_copy_share"].first().items()) + ")")
+    print(shown.round(2).to_string())
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
