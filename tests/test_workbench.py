@@ -27,7 +27,7 @@ def test_exploration_notebook_runs_on_tiny_data(project_copy, tmp_path):
 
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=3, seed=1)
     runtime = {"raw_data_root": str(raw), "ingestion": {"image_size": 48},
-               "subtask2_siamese": {"device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8}}}
+               "subtask2_siamese": {"device": "cpu", "training": {"epochs": 1, "pairs_per_batch": 8, "min_steps": 0}}}
     for pipeline in ("ingestion", "subtask2_siamese"):
         run_pipelines(project_copy, [pipeline], **runtime)
     notebooks = project_copy / "notebooks"

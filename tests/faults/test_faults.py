@@ -332,7 +332,7 @@ def test_benchmark_never_overwrites_user_files(project, raw, tmp_path, case):
 
 # --- interruption, mixed ingestions and concurrent runs (issue 16 items 3 and 6) ----------------------
 
-SIAMESE = "subtask2_siamese.training.pairs_per_batch=8"
+SIAMESE = "subtask2_siamese.training.pairs_per_batch=8,subtask2_siamese.training.min_steps=0"
 
 
 def siamese(project: Path, root: Path, *extra: str) -> Outcome:

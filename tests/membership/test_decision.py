@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gans_fingerprints.errors import UserInputError
-from gans_fingerprints.membership.decision import best_threshold, cross_fitted_scores, cross_validated, ranks
+from gans_fingerprints.membership.decision import best_threshold, cross_fitted_ranks, cross_validated, ranks
 from gans_fingerprints.membership.registry import attack_scores
 from tests.membership.harness import constructed_example
 
@@ -35,7 +35,7 @@ def test_too_many_folds_for_the_labels_is_a_clear_error():
         cross_validated(np.array([1, 1, 1, 0, 0, 0]), lambda tr, ho: (tr * 1.0, ho * 1.0), folds=5, seed=0)
 
 
-def test_cross_fitted_scores_never_score_an_image_with_a_reference_that_holds_it():
+def test_cross_fitted_ranks_never_score_an_image_with_a_reference_that_holds_it():
     labels = np.array([1] * 10 + [0] * 10)
     index = np.arange(3, 20)  # a training fold
     calls = []
@@ -44,12 +44,17 @@ def test_cross_fitted_scores_never_score_an_image_with_a_reference_that_holds_it
         calls.append((set(query_index), set(reference_index)))
         return np.asarray(query_index, dtype=float)
 
-    scores = cross_fitted_scores(labels, index, score, folds=4, seed=0)
-    assert scores.tolist() == index.tolist()  # each image scored once, in the order of index
+    part_ranks = cross_fitted_ranks(labels, index, score, folds=4, seed=0)
+    assert sorted(q for queries, _ in calls for q in queries) == index.tolist(), "each image scored once"
+    assert ((0 < part_ranks) & (part_ranks <= 1)).all()
     for queries, reference in calls:
         assert not queries & reference and reference <= set(index) and all(labels[i] == 0 for i in reference)
-    with pytest.raises(UserInputError, match="at least 2 used and 2 not-used reals in every training fold"):
-        cross_fitted_scores(labels, np.array([0, 10, 11]), score, folds=4, seed=0)
+        in_part = np.isin(index, sorted(queries))
+        assert part_ranks[in_part].tolist() == ranks(index[in_part].astype(float)).tolist(), "ranked within its part"
+    with pytest.raises(UserInputError, match="at least 3 used and 3 not-used reals in each training fold"):
+        cross_fitted_ranks(labels, np.array([0, 1, 2, 10, 11]), score, folds=4, seed=0)
+    with pytest.raises(UserInputError, match="non-finite scores"):
+        cross_fitted_ranks(labels, index, lambda q, r: np.full(len(q), np.nan), folds=4, seed=0)
 
 
 def test_a_reference_attack_on_null_data_is_not_fooled_by_its_own_fit():
@@ -63,7 +68,7 @@ def test_a_reference_attack_on_null_data_is_not_fooled_by_its_own_fit():
         return attack_scores("logan", reals[query_index], generated, reals[reference_index], {"components": 8})
 
     in_sample = score(np.arange(60), np.flatnonzero(labels == 0))
-    honest = cross_fitted_scores(labels, np.arange(60), score, folds=5, seed=0)
+    honest = cross_fitted_ranks(labels, np.arange(60), score, folds=5, seed=0)
     from sklearn.metrics import roc_auc_score
 
     assert roc_auc_score(labels, in_sample) > 0.9

@@ -152,3 +152,76 @@ def test_a_finished_run_with_the_same_settings_is_reused_and_says_so(tmp_path, c
     assert history["from_checkpoint"].all() and len(history) == 2
     for key, value in first.state_dict().items():
         assert torch.equal(value, again.state_dict()[key]), key
+
+
+def _scripted_validation(monkeypatch, accuracies):
+    """Validation accuracies by epoch, in order (the training itself is real)."""
+    import gans_fingerprints.models.siamese_training as training
+
+    scripted = iter(accuracies)
+    monkeypatch.setattr(training, "validation_accuracy", lambda *args: next(scripted))
+
+
+def test_early_stopping_keeps_the_best_epoch_and_resumes_exactly(tmp_path, monkeypatch):
+    data = _toy_data(per_class=8)
+    config = SiameseConfig(image_size=48, epochs=8, patience=2, pairs_per_batch=8, learning_rate=1e-3, seed=3)
+    _scripted_validation(monkeypatch, [0.4, 0.8, 0.6, 0.8] * 2)
+    stopped, history = train_siamese(data, config, torch.device("cpu"), CheckpointStore(tmp_path / "a"))
+    assert history["epoch"].tolist() == [1, 2, 3, 4], "two epochs without a better accuracy (a tie is not better), then stop"
+    assert history.loc[history["kept"], "epoch"].tolist() == [2]
+    _scripted_validation(monkeypatch, [0.4, 0.8])
+    two_epochs, _ = train_siamese(data, SiameseConfig(**{**config.__dict__, "epochs": 2, "patience": 0}), torch.device("cpu"))
+    for key, value in two_epochs.state_dict().items():
+        assert torch.equal(value, stopped.state_dict()[key]), f"{key}: the kept weights are epoch 2's"
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_three(epoch, _row):
+        if epoch == 3:
+            raise Interrupted
+
+    store = CheckpointStore(tmp_path / "b")
+    _scripted_validation(monkeypatch, [0.4, 0.8, 0.6, 0.8])
+    with pytest.raises(Interrupted):
+        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop_after_three)
+    _scripted_validation(monkeypatch, [0.8])
+    resumed, resumed_history = train_siamese(data, config, torch.device("cpu"), store)
+    assert resumed_history["epoch"].tolist() == [1, 2, 3, 4] and resumed_history["kept"].tolist() == [False, True, False, False]
+    for key, value in stopped.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+
+
+def test_min_steps_lengthens_the_epochs_of_a_small_dataset():
+    from gans_fingerprints.models.siamese_training import steps_per_epoch
+
+    data = _toy_data(per_class=12)  # 36 reals: the paper's rule gives 36 // 8 = 4 steps per epoch
+    assert steps_per_epoch(data, SiameseConfig(image_size=48, epochs=3, pairs_per_batch=8)) == 4
+    assert steps_per_epoch(data, SiameseConfig(image_size=48, epochs=3, pairs_per_batch=8, min_steps=31)) == 11
+    assert steps_per_epoch(data, SiameseConfig(image_size=48, epochs=3, pairs_per_batch=8, min_steps=6)) == 4, "never fewer"
+
+
+def test_a_network_that_learned_nothing_says_so(monkeypatch, caplog):
+    from gans_fingerprints.models.siamese_training import near_chance
+
+    data = _toy_data(per_class=6)
+    config = SiameseConfig(image_size=48, epochs=2, patience=1, pairs_per_batch=8, seed=0)
+    _scripted_validation(monkeypatch, [0.35, 0.30])
+    _, history = train_siamese(data, config, torch.device("cpu"))
+    assert near_chance(history, 3, 0.1)
+    assert "Siamese network NEAR CHANCE: validation attribution accuracy 0.350, chance 0.333" in caplog.text
+    _scripted_validation(monkeypatch, [0.35, 0.9])
+    caplog.clear()
+    _, history = train_siamese(data, config, torch.device("cpu"))
+    assert not near_chance(history, 3, 0.1) and "NEAR CHANCE" not in caplog.text
+
+
+def test_a_checkpoint_with_another_epoch_length_is_not_resumed(tmp_path):
+    """Under min_steps the epoch length depends on the number of epochs: 2 epochs of 8 steps are not the
+    first half of 4 epochs of 4 steps."""
+    data = _toy_data(per_class=6)  # 18 reals // 8 = 2 steps per epoch by the paper's rule
+    store = CheckpointStore(tmp_path)
+    train_siamese(data, SiameseConfig(image_size=48, epochs=2, min_steps=16, pairs_per_batch=8, seed=1), torch.device("cpu"), store)
+    _, history = train_siamese(data, SiameseConfig(image_size=48, epochs=4, min_steps=16, pairs_per_batch=8, seed=1),
+                               torch.device("cpu"), store)
+    assert not history["from_checkpoint"].any()

@@ -113,7 +113,7 @@ def train_generators(
     training_sets.update({subset: real.stacks[subset] for subset in settings["subsets"]})
     configs, subtasks = _configs(settings), generators_of(settings)
     states: dict[str, Any] = {}
-    histories, seconds = [], {}
+    histories, seconds, reused = [], {}, []
     for index, (name, images) in enumerate(training_sets.items()):
         if only is not None and name not in only:
             continue
@@ -124,6 +124,7 @@ def train_generators(
             states[name] = {key: earlier[key] for key in ("family", "config", "state", "path") if key in earlier}
             histories.append(pd.DataFrame(earlier["history"]).assign(generator=name, family=generator_family.name))
             seconds[name] = earlier["seconds"]
+            reused.append(name)
             continue
         start = time.perf_counter()
         state, history = generator_family.implementation.train(
@@ -134,7 +135,9 @@ def train_generators(
         histories.append(history.assign(generator=name, family=generator_family.name))
     history = pd.concat(histories, ignore_index=True)
     history = history[["generator", "family", *[c for c in history.columns if c not in ("generator", "family")]]]
-    logger.info("Trained %d generators in %.1f s on %s.", len(seconds), sum(seconds.values()), device)
+    trained = {name: value for name, value in seconds.items() if name not in reused}
+    logger.info("Trained %d generators in %.1f s on %s%s.", len(trained), sum(trained.values()), device,
+                f" ({len(reused)} reused, trained earlier in {sum(seconds[n] for n in reused):.1f} s)" if reused else "")
     return states, history, {"device": str(device), **{f"train_{k}": v for k, v in seconds.items()}}
 
 

@@ -60,32 +60,37 @@ def cross_validated(
     return out_ranks, predictions
 
 
-def cross_fitted_scores(
+def cross_fitted_ranks(
     labels: np.ndarray,
     index: np.ndarray,
     score: Callable[[np.ndarray, np.ndarray], np.ndarray],
     folds: int,
     seed: int,
 ) -> np.ndarray:
-    """Scores of the labelled images ``index``, each computed without its own label.
+    """Ranks of the labelled images ``index``, each scored without its own label.
 
     ``score(query_index, reference_index)`` scores the images ``query_index`` with the known
     non-members ``reference_index`` as its reference set. An attack fitted on a reference set scores
     that set's own images as non-members (a density estimate peaks on its own sample, a classifier
     fits its training points), so a threshold chosen on such in-sample scores looks better than it
     is. Here the images of ``index`` are split into ``folds`` stratified parts and each part is
-    scored with the non-members of the other parts only: every score is out-of-sample.
+    scored with the non-members of the other parts only, then ranked within its part (as a held-out
+    fold and the test split are: parts scored against other reference sets are not on one scale).
     """
     index = np.asarray(index)
     own_labels = np.asarray(labels, dtype=int)[index]
     smallest = int(min((own_labels == 0).sum(), (own_labels == 1).sum()))
-    if smallest < 2:
+    if smallest < 3:
         raise UserInputError(
-            f"an attack with a reference set needs at least 2 used and 2 not-used reals in every training fold "
-            f"(a fold has {int((own_labels == 1).sum())} and {int((own_labels == 0).sum())}); lower cv_folds or add reals."
+            f"an attack with a reference set (DOMIAS, LOGAN) needs at least 3 used and 3 not-used reals in each training "
+            f"fold (one has {int((own_labels == 1).sum())} and {int((own_labels == 0).sum())}); lower cv_folds or add reals."
         )
     out = np.zeros(len(index))
     splitter = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed)
     for fit, held_out in splitter.split(np.zeros(len(index)), own_labels):
-        out[held_out] = score(index[held_out], index[fit][own_labels[fit] == 0])
+        scores = np.asarray(score(index[held_out], index[fit][own_labels[fit] == 0]), dtype=float)
+        if not np.isfinite(scores).all():
+            raise UserInputError(f"an attack with a reference set gave non-finite scores with {int((own_labels[fit] == 0).sum())} "
+                                 "known non-members in its reference set; lower cv_folds or add reals.")
+        out[held_out] = ranks(scores)
     return out

@@ -21,8 +21,8 @@ from gans_fingerprints.models.siamese_pairs import PAIR_SAMPLING_MODES, PairData
 from gans_fingerprints.progress import track
 
 logger = logging.getLogger(__name__)
-__all__ = ["PairData", "SiameseConfig", "class_centroids", "config_from_params", "embed_images", "train_siamese",
-           "validation_accuracy"]
+__all__ = ["PairData", "SiameseConfig", "class_centroids", "config_from_params", "embed_images", "near_chance", "steps_per_epoch",
+           "train_siamese", "validation_accuracy"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ class SiameseConfig:
     margin: float = 1.0
     learning_rate: float = 1e-4
     epochs: int = 30
+    min_steps: int = 0
+    patience: int = 0
+    near_chance_margin: float = 0.1
     pair_sampling: str = "paper"
     pairs_per_batch: int = 32
     batch_all_per_class: int = 2
@@ -47,11 +50,16 @@ class SiameseConfig:
             raise ValueError(f"pair_sampling must be one of {PAIR_SAMPLING_MODES}, got {self.pair_sampling!r}")
         if self.pairs_per_batch < 2 or self.pairs_per_batch % 2:
             raise ValueError(f"pairs_per_batch must be an even number >= 2, got {self.pairs_per_batch}")
+        if self.epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {self.epochs}")
+        if self.min_steps < 0 or self.patience < 0:
+            raise ValueError(f"min_steps and patience must be >= 0, got {self.min_steps} and {self.patience}")
 
     def resume_key(self) -> dict:
-        """Settings a checkpoint must share to be resumed (everything but the number of epochs)."""
+        """Settings a checkpoint must share to be resumed (everything but the number of epochs and the warning's margin)."""
         key = asdict(self)
         key.pop("epochs")
+        key.pop("near_chance_margin")  # only the warning reads it
         key["filters"] = list(self.filters)
         return key
 
@@ -66,6 +74,9 @@ def config_from_params(params: dict, image_size: int) -> SiameseConfig:
         margin=float(training["margin"]),
         learning_rate=float(training["learning_rate"]),
         epochs=int(training["epochs"]),
+        min_steps=int(training.get("min_steps", 0)),
+        patience=int(training.get("patience", 0)),
+        near_chance_margin=float(training.get("near_chance_margin", 0.1)),
         pair_sampling=str(training["pair_sampling"]),
         pairs_per_batch=int(training["pairs_per_batch"]),
         batch_all_per_class=int(training["batch_all_per_class"]),
@@ -105,8 +116,11 @@ def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, 
 
 
 def _fingerprint(data: PairData, config: SiameseConfig) -> str:
+    """Settings and data a checkpoint must share to be resumed, with the epoch length: under ``min_steps``
+    it depends on ``epochs``, and an epoch of another length is not the same epoch."""
     digest = hashlib.sha256(json.dumps(config.resume_key(), sort_keys=True).encode())
     digest.update(data.fingerprint.encode())
+    digest.update(f"steps per epoch {steps_per_epoch(data, config)}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -121,11 +135,14 @@ def validation_accuracy(model: SiameseBranch, data: PairData, config: SiameseCon
     return float((predicted == data.validation_generated_labels).mean())
 
 
-def _steps_per_epoch(data: PairData, config: SiameseConfig) -> int:
-    """``paper``: #real // pairs per batch (the authors' rule); ``batch_all``: #real // (per class × classes)."""
+def steps_per_epoch(data: PairData, config: SiameseConfig) -> int:
+    """``paper``: #real // pairs per batch (the authors' rule); ``batch_all``: #real // (per class × classes);
+    raised so that ``epochs`` epochs make at least ``min_steps`` optimisation steps."""
     if config.pair_sampling == "paper":
-        return max(1, len(data.real) // config.pairs_per_batch)
-    return max(1, len(data.real) // (config.batch_all_per_class * data.n_classes))
+        steps = max(1, len(data.real) // config.pairs_per_batch)
+    else:
+        steps = max(1, len(data.real) // (config.batch_all_per_class * data.n_classes))
+    return max(steps, -(-config.min_steps // config.epochs))
 
 
 @dataclass
@@ -137,6 +154,7 @@ class _TrainingState:
     rng: np.random.Generator
     history: list[dict] = field(default_factory=list)
     start_epoch: int = 1
+    best: dict = field(default_factory=lambda: {"epoch": 0, "accuracy": -1.0, "model": None})
 
     def resume_from(self, saved: dict) -> None:
         self.model.load_state_dict(saved["model"])
@@ -145,11 +163,23 @@ class _TrainingState:
         torch.set_rng_state(saved["torch_rng"])
         self.history = [{**row, "from_checkpoint": True} for row in saved["history"]]
         self.start_epoch = saved["epoch"] + 1
+        self.best = saved.get("best", self.best)
 
     def checkpoint(self, epoch: int, epochs: int, fingerprint: str) -> dict:
         return {"epoch": epoch, "epochs": epochs, "fingerprint": fingerprint, "model": self.model.state_dict(),
                 "optimiser": self.optimiser.state_dict(), "rng": self.rng.bit_generator.state,
-                "torch_rng": torch.get_rng_state(), "history": self.history}
+                "torch_rng": torch.get_rng_state(), "history": self.history, "best": self.best}
+
+    def track_best(self, epoch: int, accuracy: float) -> None:
+        """Keep a copy of the weights of the epoch with the highest validation accuracy so far (the first on ties)."""
+        if not np.isnan(accuracy) and accuracy > self.best["accuracy"]:
+            self.best = {"epoch": epoch, "accuracy": float(accuracy),
+                         "model": {name: value.detach().cpu().clone() for name, value in self.model.state_dict().items()}}
+
+    def out_of_patience(self, patience: int) -> bool:
+        """Early stopping: ``patience`` epochs have passed without a better validation accuracy."""
+        last = self.history[-1]["epoch"] if self.history else 0
+        return patience > 0 and self.best["model"] is not None and last - self.best["epoch"] >= patience
 
 
 def _train_epoch(  # noqa: PLR0913 - one epoch's inputs
@@ -164,7 +194,7 @@ def _train_epoch(  # noqa: PLR0913 - one epoch's inputs
     def running_loss(losses: list[float] = losses) -> str:
         return f"loss {np.mean(losses):.4f}" if losses else ""
 
-    steps = _steps_per_epoch(data, config)
+    steps = steps_per_epoch(data, config)
     for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):
         loss = batch_loss(state.model, sampler, config.pair_sampling, real, generated, data, config.margin, device)
         state.optimiser.zero_grad(set_to_none=True)
@@ -192,14 +222,20 @@ def train_siamese(
     resume: bool = True,
     on_epoch_end: Callable[[int, dict], None] | None = None,
 ) -> tuple[SiameseBranch, pd.DataFrame]:
-    """Train for ``config.epochs`` epochs; returns the model and one history row per epoch
-    (``from_checkpoint`` marks the epochs a resumed run took from its checkpoint).
+    """Train for up to ``config.epochs`` epochs; returns the model and one history row per epoch
+    (``from_checkpoint`` marks the epochs a resumed run took from its checkpoint, ``kept`` the epoch
+    whose weights the model has).
 
     An epoch has ``#real training images // pairs_per_batch`` steps in ``paper`` mode (the authors'
     rule) and ``#real training images // (per_class × classes)`` in ``batch_all`` mode, so both see
-    every real image about once per epoch. After each epoch: validation attribution accuracy, a
-    log line, and a checkpoint; with ``resume`` a checkpoint of the same settings and data with at
-    most ``config.epochs`` epochs continues from its epoch (see :meth:`CheckpointStore.resumable`).
+    every real image about once per epoch; ``min_steps`` raises it on small data, where the paper's
+    rule gives a few dozen steps in all. After each epoch: validation attribution accuracy, a log
+    line, and a checkpoint; with ``resume`` a checkpoint of the same settings and data with at most
+    ``config.epochs`` epochs continues from its epoch (see :meth:`CheckpointStore.resumable`).
+    With ``patience`` > 0 (and validation images), training stops after ``patience`` epochs without a
+    better validation accuracy and the model keeps the best epoch's weights; the held-out images then
+    chose the epoch, so their accuracy is no longer an untouched estimate (the test split is). A final
+    validation accuracy within ``near_chance_margin`` of chance is logged as a warning.
     """
     torch.manual_seed(config.seed)
     model = SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device)
@@ -213,12 +249,39 @@ def train_siamese(
     real = torch.as_tensor(np.ascontiguousarray(data.real)).to(device)
     generated = torch.as_tensor(np.ascontiguousarray(data.generated)).to(device)
     for epoch in range(state.start_epoch, config.epochs + 1):
+        if state.out_of_patience(config.patience):
+            break
         row = _train_epoch(state, sampler, real, generated, data, config, device, epoch)
         state.history.append(row)
+        state.track_best(epoch, row["validation_attribution_accuracy"])
         logger.info("Siamese epoch %d/%d: loss %.4f, validation attribution accuracy %.3f (%.1f s training)", epoch, config.epochs,
                     row["train_loss"], row["validation_attribution_accuracy"], row["seconds"])
         if checkpoints is not None:
             checkpoints.save(state.checkpoint(epoch, config.epochs, fingerprint))
         if on_epoch_end is not None:
             on_epoch_end(epoch, row)
-    return model.eval(), pd.DataFrame(state.history)
+    history = pd.DataFrame(state.history)
+    kept = len(history)
+    if config.patience > 0 and state.best["model"] is not None:
+        model.load_state_dict(state.best["model"])
+        kept = state.best["epoch"]
+        if kept < len(history) or len(history) < config.epochs:
+            logger.info("Siamese early stopping: kept epoch %d (validation attribution accuracy %.3f) of %d trained.",
+                        kept, state.best["accuracy"], len(history))
+    history["kept"] = history["epoch"] == kept
+    _warn_near_chance(history, data.n_classes, config.near_chance_margin)
+    return model.eval(), history
+
+
+def near_chance(history: pd.DataFrame, n_classes: int, margin: float) -> bool:
+    """Whether the kept epoch's validation attribution accuracy is within ``margin`` of chance (1 / classes)."""
+    accuracy = history.loc[history["kept"], "validation_attribution_accuracy"]
+    return bool(len(accuracy) and not np.isnan(accuracy.iloc[0]) and accuracy.iloc[0] < 1 / n_classes + margin)
+
+
+def _warn_near_chance(history: pd.DataFrame, n_classes: int, margin: float) -> None:
+    if near_chance(history, n_classes, margin):
+        accuracy = float(history.loc[history["kept"], "validation_attribution_accuracy"].iloc[0])
+        logger.warning("Siamese network NEAR CHANCE: validation attribution accuracy %.3f, chance %.3f with %d classes. It has "
+                       "not learned: raise training.min_steps (optimisation steps in all) or epochs, or check the data.",
+                       accuracy, 1 / n_classes, n_classes)

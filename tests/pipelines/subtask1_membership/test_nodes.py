@@ -68,28 +68,32 @@ def test_the_null_control_flags_a_signal_that_comes_from_the_split():
     assert "OFF CHANCE" in leaks["validation"]
 
 
-def test_no_real_is_scored_against_a_reference_set_that_holds_it_in_cross_validation_or_the_control():
-    """A spy attack records which reals it scored against which reference set, in the cross-validation on the
-    training generator and in the null control on the test generator."""
+def test_no_real_is_scored_against_a_reference_set_that_holds_it(monkeypatch):
+    """A spy attack records which reals it scored against which reference set and which generated images, in
+    the cross-validation on the training generator, the null control on the test generator, and the test."""
     import numpy as np
 
-    from gans_fingerprints.pipelines.subtask1_membership.nodes import _cross_validated_attack
+    from gans_fingerprints.membership.registry import Attack
+    from gans_fingerprints.pipelines.subtask1_membership import nodes
 
     calls = []
 
-    class Spy:
-        needs_reference = True
+    def spy(queries, generated, reference):
+        calls.append((int(generated[0, 0]), set(queries[:, 0].astype(int)), set(reference[:, 0].astype(int))))
+        return queries[:, 1]
 
-        def scores(self, queries, _generated, reference, _options):
-            calls.append((set(queries[:, 0].astype(int)), set(reference[:, 0].astype(int))))
-            return queries[:, 1]
-
-    reals = np.column_stack([np.arange(24), np.random.default_rng(0).normal(size=24)])
+    monkeypatch.setattr(nodes, "registered_attacks", lambda: {"spy": Attack("spy", spy, needs_reference=True, spaces=("pixels",))})
+    rng = np.random.default_rng(0)
+    reals = np.column_stack([np.arange(24), rng.normal(size=24)])
+    tests = np.column_stack([100 + np.arange(8), rng.normal(size=8)])
+    vectors = {"train_real": reals, "train_generated": np.full((5, 2), -1.0), "test_real": tests, "test_generated": np.full((7, 2), -2.0)}
     labels = np.array([1, 0] * 12)
-    for generated in (np.zeros((5, 2)), np.ones((7, 2))):
-        calls.clear()
-        _, _, train_scores = _cross_validated_attack(Spy(), {}, reals, generated, labels, {"cv_folds": 3, "seed": 0})
-        assert np.allclose(train_scores, reals[:, 1])
-        assert len(calls) > 3
-        for queries, reference in calls:
-            assert not queries & reference and all(labels[i] == 0 for i in reference)
+    spaces = {"pixels": vectors, "features": vectors, "labels": labels,
+              "ids": {"train_real": np.array([f"r{i}" for i in range(24)]), "test_real": np.array([f"t{i}" for i in range(8)])}}
+    cv, test, control = nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
+    assert {generated for generated, _, _ in calls} == {-1, -2}, "the training generator, and the test one for the control"
+    for _, queries, reference in calls:
+        assert not queries & reference and all(labels[i] == 0 for i in reference)
+    [test_call] = [call for call in calls if min(call[1]) >= 100]
+    assert test_call[0] == -2 and test_call[2] == set(np.flatnonzero(labels == 0)), "test reals against every known non-member"
+    assert set(cv["method"]) == set(control["method"]) == {"spy_pixels", "ensemble"} and len(test) == 16

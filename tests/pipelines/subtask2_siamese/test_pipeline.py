@@ -16,6 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 def run(project, raw, pipelines, **siamese):
+    if "training" in siamese:
+        siamese["training"] = {"min_steps": 0, **siamese["training"]}  # the paper's epoch length: tiny data, seconds
     run_pipelines(project, pipelines, raw_data_root=str(raw), ingestion={"image_size": 48}, subtask2_siamese=siamese)
 
 

@@ -12,7 +12,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.imaging import resize_square
-from gans_fingerprints.membership.decision import best_threshold, cross_fitted_scores, cross_validated, ranks
+from gans_fingerprints.membership.decision import best_threshold, cross_fitted_ranks, cross_validated, ranks
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
 
 logger = logging.getLogger(__name__)
@@ -84,12 +84,13 @@ def membership_spaces(
 def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndarray, generated: np.ndarray, labels: np.ndarray,
                             params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-validated ranks and decisions of one attack on the labelled reals against ``generated``,
-    and scores of every labelled real for choosing the test threshold, none of them in-sample.
+    and ranks of every labelled real for choosing the test threshold, none of them in-sample.
 
-    A label-free attack scores every real once. An attack with a reference set of known non-members
-    scores each held-out fold with the training folds' non-members, and the training folds (where the
-    fold's threshold is chosen) by :func:`cross_fitted_scores`, so no real is scored by a reference set
-    that holds it.
+    A label-free attack scores every real once (its test threshold: on those scores' ranks). An
+    attack with a reference set of known non-members scores each held-out fold with the training
+    folds' non-members, and the training folds (where the fold's threshold is chosen) by
+    :func:`cross_fitted_ranks`, so no real is scored by a reference set that holds it; its test
+    threshold is chosen on the out-of-fold ranks.
     """
     folds, seed = int(params["cv_folds"]), int(params["seed"])
 
@@ -99,14 +100,14 @@ def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndar
     if not attack.needs_reference:
         fixed = score(np.arange(len(reals)), np.arange(0))
         cv_ranks, cv_predictions = cross_validated(labels, lambda fit, held_out: (fixed[fit], fixed[held_out]), folds, seed)
-        return cv_ranks, cv_predictions, fixed
+        return cv_ranks, cv_predictions, ranks(fixed)
 
     def fold_scores(train_index, held_out_index):
-        return (cross_fitted_scores(labels, train_index, score, folds, seed),
+        return (cross_fitted_ranks(labels, train_index, score, folds, seed),
                 score(held_out_index, train_index[labels[train_index] == 0]))
 
     cv_ranks, cv_predictions = cross_validated(labels, fold_scores, folds, seed)
-    return cv_ranks, cv_predictions, cross_fitted_scores(labels, np.arange(len(reals)), score, folds, seed)
+    return cv_ranks, cv_predictions, cv_ranks
 
 
 def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -114,7 +115,7 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
 
     The reference set of known non-members (DOMIAS, LOGAN) holds training-fold non-members only, and
     each threshold is chosen on training folds' out-of-sample scores; the test threshold on all
-    training reals' out-of-sample scores (the test split is scored with every known non-member).
+    training reals' out-of-fold ranks (the test split is scored with every known non-member).
     The null control runs the same cross-validation with the test split's generated images in place
     of the training split's: no training real trained that generator, so "used" and "not used" are
     both non-members of it and the control's AUC must sit at chance. An attack whose control is off
@@ -129,9 +130,9 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
         for attack in (a for a in registered_attacks().values() if space in a.spaces):
             method = f"{attack.name}_{space}"
             options = (params.get("attacks") or {}).get(attack.name) or {}
-            cv_ranks, cv_predictions, train_scores = _cross_validated_attack(attack, options, reals, generated, labels, params)
+            cv_ranks, cv_predictions, train_ranks = _cross_validated_attack(attack, options, reals, generated, labels, params)
             non_members = reals[labels == 0]
-            threshold = best_threshold(ranks(train_scores), labels)
+            threshold = best_threshold(train_ranks, labels)
             test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], non_members, options))
             control_ranks, control_predictions, _ = _cross_validated_attack(
                 attack, options, reals, vectors["test_generated"], labels, params)

@@ -61,6 +61,8 @@ def train_subtask2_siamese(
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
     from gans_fingerprints.models.siamese_training import (  # noqa: PLC0415
         config_from_params,
+        near_chance,
+        steps_per_epoch,
         train_siamese,
     )
 
@@ -77,6 +79,10 @@ def train_subtask2_siamese(
         "epochs_trained": len(history),
         "epochs_from_checkpoint": from_checkpoint,
         "reused_finished_checkpoint": from_checkpoint == len(history),
+        "steps_per_epoch": steps_per_epoch(data, config),
+        "kept_epoch": int(history.loc[history["kept"], "epoch"].iloc[0]),
+        "kept_validation_accuracy": float(history.loc[history["kept"], "validation_attribution_accuracy"].iloc[0]),
+        "near_chance": near_chance(history, data.n_classes, config.near_chance_margin),
     }
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "config": settings}
     return bundle, history, settings
@@ -244,9 +250,11 @@ def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any],
         "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f}, pair verification "
-                      f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}",
+                      f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}"
+                      + (" NEAR CHANCE: the network has not learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
-        "settings": f"{parameters['epochs']} epochs, {parameters['pair_sampling']} pairs, lr {parameters['learning_rate']}, "
-                    f"{parameters['image_size']} px",
+        "settings": f"epoch {parameters.get('kept_epoch', parameters['epochs'])} of {parameters['epochs']} kept, "
+                    f"{parameters.get('steps_per_epoch', '?')} steps per epoch, {parameters['pair_sampling']} pairs, "
+                    f"lr {parameters['learning_rate']}, {parameters['image_size']} px",
     }])
