@@ -81,8 +81,8 @@ def plot(curve: pd.DataFrame) -> plt.Figure:
     near-copy share, which is 0 from 32 members on, it keeps falling as the training set grows.
     """
     figure, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharex=True)
-    for method, rows in curve.groupby("method", sort=False):
-        rows = rows.sort_values("member_auc")
+    for method, unsorted in curve.groupby("method", sort=False):
+        rows = unsorted.sort_values("member_auc")
         style = {"lw": 2.5, "color": "black"} if method == "ensemble" else {"lw": 1, "alpha": 0.8}
         if method == "siamese":
             style = {"lw": 2.5, "color": "tab:red", "ls": "--"}

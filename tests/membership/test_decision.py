@@ -54,7 +54,7 @@ def test_cross_fitted_ranks_never_score_an_image_with_a_reference_that_holds_it(
     with pytest.raises(UserInputError, match="at least 3 used and 3 not-used reals in each training fold"):
         cross_fitted_ranks(labels, np.array([0, 1, 2, 10, 11]), score, folds=4, seed=0)
     with pytest.raises(UserInputError, match="non-finite scores"):
-        cross_fitted_ranks(labels, index, lambda q, r: np.full(len(q), np.nan), folds=4, seed=0)
+        cross_fitted_ranks(labels, index, lambda q, _reference: np.full(len(q), np.nan), folds=4, seed=0)
 
 
 def test_a_reference_attack_on_null_data_is_not_fooled_by_its_own_fit():

@@ -159,7 +159,7 @@ def _scripted_validation(monkeypatch, accuracies):
     import gans_fingerprints.models.siamese_training as training
 
     scripted = iter(accuracies)
-    monkeypatch.setattr(training, "validation_accuracy", lambda *args: next(scripted))
+    monkeypatch.setattr(training, "validation_accuracy", lambda *_args: next(scripted))
 
 
 def test_early_stopping_keeps_the_best_epoch_and_resumes_exactly(tmp_path, monkeypatch):
