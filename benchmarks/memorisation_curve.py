@@ -80,12 +80,13 @@ def plot(curve: pd.DataFrame) -> plt.Figure:
     The x axis is the member AUC of the build's nearest-distance measure (pixels at 32 px): unlike the
     near-copy share, which is 0 from 32 members on, it keeps falling as the training set grows.
     """
-    figure, axes = plt.subplots(1, 2, figsize=(13, 5.2), sharex=True)
+    figure, axes = plt.subplots(1, 2, figsize=(14, 5.6), sharex=True)
+    colours = iter(plt.get_cmap("tab20").colors)
     for method, unsorted in curve.groupby("method", sort=False):
         rows = unsorted.sort_values("member_auc")
-        style = {"lw": 2.5, "color": "black"} if method == "ensemble" else {"lw": 1, "alpha": 0.8}
-        if method == "siamese":
-            style = {"lw": 2.5, "color": "tab:red", "ls": "--"}
+        style = {"lw": 1.2, "alpha": 0.85, "color": next(colours), "ls": "--" if method.endswith("_features") else "-"}
+        if method in ("ensemble", "siamese"):
+            style = {"lw": 2.8, "color": "black", "ls": "-" if method == "ensemble" else ":"}
         for axis, metric in zip(axes, ("auc", "kappa"), strict=True):
             value = rows[f"test_{metric}"]
             axis.errorbar(rows["member_auc"], value, yerr=[(value - rows[f"test_{metric}_low"]).clip(lower=0),
@@ -93,12 +94,15 @@ def plot(curve: pd.DataFrame) -> plt.Figure:
                           marker="o", capsize=2, label=method, **style)
     for axis, metric, chance in zip(axes, ("AUC", "kappa"), (0.5, 0.0), strict=True):
         axis.axhline(chance, color="grey", lw=0.8, ls=":")
-        axis.set_xlabel("memorisation of the test generator: member AUC of the nearest-distance measure")
+        axis.set_xlabel("memorisation of the test generator: member AUC of the nearest-distance measure\n"
+                        "(members per generator, near-copy share)")
         axis.set_ylabel(f"test {metric} (95% bootstrap interval)")
         axis.grid(alpha=0.3)
-    for _, level in curve.drop_duplicates("profile").iterrows():
-        axes[0].annotate(f"{level['members']} members, near copies {level['near_copy_share']:.2f}", (level["member_auc"], 0.02),
-                         xycoords=("data", "axes fraction"), rotation=90, fontsize=7, color="grey")
+    for axis in axes:
+        levels = curve.drop_duplicates("profile")
+        axis.set_xticks(levels["member_auc"], [f"{a:.2f}\n{m} memb.\ncopies {c:.2f}" for a, m, c in
+                                                zip(levels["member_auc"], levels["members"], levels["near_copy_share"], strict=True)],
+                        fontsize=7)
     axes[1].legend(fontsize=7, ncol=2, loc="upper left")
     figure.suptitle("Subtask 1: every method against how much its generator memorised (demo benchmark levels)")
     figure.tight_layout()
@@ -109,7 +113,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", default=PROFILES)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "08_reporting" / "memorisation_curve")
+    parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's memorisation_curve.csv, beside it")
     args = parser.parse_args()
+    if args.replot:
+        plot(pd.read_csv(args.replot)).savefig(args.replot.with_suffix(".png"), dpi=110)
+        print(f"wrote {args.replot.with_suffix('.png')}")
+        return
     missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
     if missing:
         sys.exit("no generator weights for " + ", ".join(missing) + ": make them first with "
@@ -125,9 +134,11 @@ def main() -> None:
     curve.to_csv(out / "memorisation_curve.csv", index=False)
     plot(curve).savefig(out / "memorisation_curve.png", dpi=110)
     shown = curve.pivot_table(index="method", columns="members", values="test_auc", sort=False)
-    print("\ntest AUC by members per subtask-1 generator (near-copy share: "
-          + ", ".join(f"{m}: {s:.2f}" for m, s in curve.groupby("members")["near_copy_share"].first().items()) + ")")
-    print(shown.round(2).to_string())
+    for metric in ("test_auc", "test_kappa"):
+        shown = curve.pivot_table(index="method", columns="members", values=metric, sort=False)
+        print(f"\n{metric} by members per subtask-1 generator (member AUC of the nearest distance: "
+              + ", ".join(f"{m}: {a:.2f}" for m, a in curve.groupby("members")["member_auc"].first().items()) + ")")
+        print(shown.round(2).to_string())
     print(f"\nwrote {out}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sys
 import time
@@ -14,6 +15,8 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DatasetError
 
 from gans_fingerprints.errors import UserInputError
+
+logger = logging.getLogger(__name__)
 
 
 def _catalog_name(error: DatasetError) -> str | None:
@@ -206,3 +209,16 @@ class IngestionConsistency:
                 f"{name} comes from ingestion {stamp}, which did not finish: the intermediate data mixes "
                 f"two ingestions (last complete: {last}). {rerun}"
             )
+
+
+class ResultsOnTerminal:
+    """End a run that wrote method summaries with its results table on the terminal (see ``terminal_summary``)."""
+
+    @hook_impl(trylast=True)
+    def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.terminal_summary import print_run_summary  # noqa: PLC0415 - rich only at the end
+
+        try:
+            print_run_summary(pipeline.all_outputs(), catalog)
+        except Exception:  # a summary that cannot be shown never fails a finished run
+            logger.warning("Could not print the results table; see data/08_reporting.", exc_info=True)

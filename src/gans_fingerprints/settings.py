@@ -15,6 +15,7 @@ from gans_fingerprints.hooks import (  # noqa: E402
     ConciseUserErrors,
     IngestionConsistency,
     ProjectLock,
+    ResultsOnTerminal,
 )
 
-HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency())
+HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency(), ResultsOnTerminal())

@@ -10,8 +10,13 @@ def test_the_registry_holds_the_paper_classifiers_first_with_their_options():
     classifiers = registry.registered_classifiers()
     assert list(classifiers)[:3] == ["kmeans", "hierarchical", "svm"]
     assert [classifiers[n].title for n in ("kmeans", "hierarchical", "svm")] == ["k-means", "hierarchical clustering", "SVM"]
-    assert classifiers["kmeans"].options() == [] and classifiers["svm"].options() == ["kernel", "C"]
+    assert classifiers["kmeans"].options() == [] and classifiers["svm"].options() == ["kernel", "C", "solver"]
     assert classifiers["svm"].estimator(0, {"C": 0.5}).C == 0.5
+    assert type(classifiers["svm"].estimator(0, {"solver": "liblinear"})).__name__ == "LinearSVC"
+    from gans_fingerprints.errors import UserInputError
+
+    with pytest.raises(UserInputError, match=r"svm\.solver must be one of \['libsvm', 'liblinear'\], not 'lbfgs'"):
+        classifiers["svm"].estimator(0, {"solver": "lbfgs"})
 
 
 def test_a_second_builder_under_a_registered_name_is_refused(monkeypatch):

@@ -172,10 +172,15 @@ def compare_subtask1_methods(ground_truth: pd.DataFrame, **results: pd.DataFrame
     panels = [("cross-validated, training reals", cv, None)] + ([("test", test, ground_truth)] if has_truth else [])
     figure, axes = plt.subplots(1, len(panels) + 1, figsize=(6 * len(panels) + 7, 5), squeeze=False)
     _plot_intervals(axes[0][-1], table, "test" if has_truth else "validation")
+    methods = list(dict.fromkeys(cv["method"]))
+    colours = dict(zip(methods, plt.get_cmap("tab20").colors, strict=False))  # one colour per method, in both panels
     for axis, (title, results_table, truth) in zip(axes[0], panels, strict=False):
         for method, rows_of_method in results_table.groupby("method", sort=False):
             group = rows_of_method if truth is None else rows_of_method.merge(truth[["image_id", "label"]], on="image_id")
-            RocCurveDisplay.from_predictions(group["label"], group["rank"], name=method, ax=axis, plot_chance_level=False)
+            style = {"color": colours.get(method), "linestyle": "--" if method.endswith("_features") else "-",
+                     "linewidth": 2.5 if method in ("ensemble", "siamese") else 1.2}
+            RocCurveDisplay.from_predictions(group["label"], group["rank"], name=method, ax=axis, plot_chance_level=False,
+                                             curve_kwargs=style)
         axis.plot([0, 1], [0, 1], color="grey", linestyle=":")
         axis.set(title=f"subtask 1 ROC: {title}", xlabel="false positive rate", ylabel="true positive rate")
         axis.legend(fontsize=7, loc="lower right")

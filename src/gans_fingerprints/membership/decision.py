@@ -86,7 +86,8 @@ def cross_fitted_ranks(
             f"fold (one has {int((own_labels == 1).sum())} and {int((own_labels == 0).sum())}); lower cv_folds or add reals."
         )
     out = np.zeros(len(index))
-    splitter = StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed)
+    # at least 3 parts, so every reference set keeps at least 2 of 3 non-members (DOMIAS's PCA needs 2)
+    splitter = StratifiedKFold(n_splits=min(max(folds, 3), smallest), shuffle=True, random_state=seed)
     for fit, held_out in splitter.split(np.zeros(len(index)), own_labels):
         scores = np.asarray(score(index[held_out], index[fit][own_labels[fit] == 0]), dtype=float)
         if not np.isfinite(scores).all():

@@ -2,8 +2,9 @@
 
 Each attack contributes one column, its rank of every real image within the image's split (0 = least,
 1 = most member-like), so attacks whose raw scores live on other scales combine. The weights are the
-logistic regression's coefficients, fitted on the labelled training reals only: on the attacks'
-out-of-fold ranks, never on scores a reference set or threshold saw the image's label through. The
+logistic regression's coefficients, fitted on the labelled training reals only, on the attacks'
+out-of-fold ranks (an image's own label never shaped its rank; the labels of other folds did, through
+the reference sets of DOMIAS and LOGAN, as in any stacking). The
 ensemble's own cross-validated figure refits the weights without each held-out fold, and picks each
 fold's threshold on out-of-sample scores of the training folds (an inner cross-validation), so the
 figure does not reward the ensemble for fitting its own training reals.
@@ -39,6 +40,9 @@ class EnsembleDecisions:
     control_predictions: np.ndarray
 
 
+DEFAULT_REGULARISATION = 1.0
+
+
 def _model(regularisation: float) -> LogisticRegression:
     return LogisticRegression(C=regularisation, max_iter=1000)
 
@@ -51,7 +55,8 @@ def _out_of_sample(features: np.ndarray, labels: np.ndarray, folds: int, seed: i
 
 
 def ensemble_decisions(
-    methods: list[str], labels: np.ndarray, rank_columns: Mapping[str, np.ndarray], folds: int, seed: int, regularisation: float = 1.0,
+    methods: list[str], labels: np.ndarray, rank_columns: Mapping[str, np.ndarray], folds: int, seed: int,
+    regularisation: float = DEFAULT_REGULARISATION,
 ) -> EnsembleDecisions:
     """The ensemble of ``methods``, from ``rank_columns`` (a column per method): ``cv``, the attacks'
     out-of-fold ranks of the labelled training reals; ``test``, their ranks of the test reals; and
@@ -59,18 +64,18 @@ def ensemble_decisions(
     train_ranks, test_ranks, control_ranks = rank_columns["cv"], rank_columns["test"], rank_columns["control"]
     labels = np.asarray(labels, dtype=int)
 
-    def fold_scores(features):
+    def fold_scores(features: np.ndarray, control: bool):
         def scores(train_index, held_out_index):
             fitted = _model(regularisation).fit(train_ranks[train_index], labels[train_index])
-            if features is train_ranks:  # the fold's threshold: on scores of weights fitted without each image
-                train_scores = _out_of_sample(train_ranks[train_index], labels[train_index], folds, seed, regularisation)
-            else:  # the control: these weights never saw the control's ranks
+            if control:  # these weights never saw the control's ranks
                 train_scores = fitted.decision_function(features[train_index])
+            else:  # the fold's threshold: on scores of weights fitted without each image
+                train_scores = _out_of_sample(train_ranks[train_index], labels[train_index], folds, seed, regularisation)
             return train_scores, fitted.decision_function(features[held_out_index])
         return scores
 
-    cv_ranks, cv_predictions = cross_validated(labels, fold_scores(train_ranks), folds, seed)
-    control, control_predictions = cross_validated(labels, fold_scores(control_ranks), folds, seed)
+    cv_ranks, cv_predictions = cross_validated(labels, fold_scores(train_ranks, control=False), folds, seed)
+    control, control_predictions = cross_validated(labels, fold_scores(control_ranks, control=True), folds, seed)
     fitted = _model(regularisation).fit(train_ranks, labels)
     threshold = best_threshold(ranks(_out_of_sample(train_ranks, labels, folds, seed, regularisation)), labels)
     test = ranks(fitted.decision_function(test_ranks))

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_all_subtask1_pipelines_write_valid_run_files_and_a_comparison(project_copy, tmp_path):
-    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=5)
+    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=6, seed=5)  # 3 + 3 reals per training fold
     runtime = {
         "raw_data_root": str(raw),
         "ingestion": {"image_size": 48},
@@ -56,7 +56,7 @@ def toy_attack(monkeypatch):
 
 
 def test_a_registered_attack_reaches_run_files_comparison_and_report(project_copy, tmp_path, toy_attack):
-    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=5)
+    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=6, seed=5)  # 3 + 3 reals per training fold
     runtime = {
         "raw_data_root": str(raw),
         "ingestion": {"image_size": 48},

@@ -13,6 +13,7 @@ from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.imaging import resize_square
 from gans_fingerprints.membership.decision import best_threshold, cross_fitted_ranks, cross_validated, ranks
+from gans_fingerprints.membership.ensemble import DEFAULT_REGULARISATION, EnsembleDecisions, ensemble_decisions
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     both non-members of it and the control's AUC must sit at chance. An attack whose control is off
     chance finds a difference between the two real sets, not membership.
     """
-    labels = spaces["labels"]
+    labels, train_ids, test_ids = spaces["labels"], spaces["ids"]["train_real"], spaces["ids"]["test_real"]
     cv_rows, test_rows, control_rows = [], [], []
     columns: dict[str, dict[str, np.ndarray]] = {"cv": {}, "test": {}, "control": {}}  # each method's ranks: the ensemble's inputs
     for space in SPACES:
@@ -136,18 +137,16 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
             test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], non_members, options))
             control_ranks, control_predictions, _ = _cross_validated_attack(
                 attack, options, reals, vectors["test_generated"], labels, params)
-            ids = spaces["ids"]["train_real"]
-            cv_rows.append(pd.DataFrame({"method": method, "image_id": ids, "label": labels, "rank": cv_ranks,
+            cv_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": cv_ranks,
                                          "prediction": cv_predictions}))
-            control_rows.append(pd.DataFrame({"method": method, "image_id": ids, "label": labels, "rank": control_ranks,
+            control_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": control_ranks,
                                               "prediction": control_predictions}))
-            test_rows.append(pd.DataFrame({"method": method, "image_id": spaces["ids"]["test_real"], "rank": test_ranks,
+            test_rows.append(pd.DataFrame({"method": method, "image_id": test_ids, "rank": test_ranks,
                                            "prediction": (test_ranks > threshold).astype(int)}))
             logger.info("%s: cross-validated kappa %.3f", method, membership_metrics(labels, cv_predictions)["kappa"])
             for kind, values in (("cv", cv_ranks), ("test", test_ranks), ("control", control_ranks)):
                 columns[kind][method] = values
     ensemble = _ensemble(columns, labels, params)
-    train_ids, test_ids = spaces["ids"]["train_real"], spaces["ids"]["test_real"]
     cv_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": train_ids, "label": labels, "rank": ensemble.cv_ranks,
                                  "prediction": ensemble.cv_predictions}))
     test_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": test_ids, "rank": ensemble.test_ranks,
@@ -158,13 +157,11 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
             pd.concat(control_rows, ignore_index=True))
 
 
-def _ensemble(columns: dict[str, dict[str, np.ndarray]], labels: np.ndarray, params: dict[str, Any]) -> Any:
+def _ensemble(columns: dict[str, dict[str, np.ndarray]], labels: np.ndarray, params: dict[str, Any]) -> EnsembleDecisions:
     """The ensemble of every attack and space, with its null control (its weights on the attacks' control ranks)."""
-    from gans_fingerprints.membership.ensemble import ensemble_decisions  # noqa: PLC0415
-
     methods = list(columns["cv"])
     folds, seed = int(params["cv_folds"]), int(params["seed"])
-    regularisation = float((params.get(ENSEMBLE) or {}).get("regularisation", 1.0))
+    regularisation = float((params.get(ENSEMBLE) or {}).get("regularisation", DEFAULT_REGULARISATION))
 
     rank_columns = {kind: np.column_stack([by_method[m] for m in methods]) for kind, by_method in columns.items()}
     ensemble = ensemble_decisions(methods, labels, rank_columns, folds, seed, regularisation)

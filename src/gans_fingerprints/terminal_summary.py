@@ -1,0 +1,111 @@
+"""The answer at the end of a run: each method's main figure, the paper's beside it, and where the files are.
+
+A ``kedro run`` whose pipelines wrote method summaries (``<method>_summary``) ends with one table on
+the terminal: subtask 1 with test kappa and AUC and their 95% intervals (cross-validated figures when
+the test split has no ground truth), subtask 2 with accuracy, each beside the paper's figure where the
+paper reports one (Tables 3 and 5), and any warning the row carries (a null control off chance, a
+network near chance). Then the paths of the results table and of the run files this run wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+PAPER = {
+    (1, "siamese"): "κ 0.036 (Table 3)",
+    (2, "Siamese network"): "0.9904 (Table 5)",
+    (2, "resnet50 + SVM"): "0.5236 (Table 5)",
+    (2, "densenet121 + SVM"): "0.4904 (Table 5)",
+    (2, "efficientnet_b0 + SVM"): "0.4912 (Table 5)",
+    (2, "mobilenet_v2 + SVM"): "0.4111 (Table 5)",
+}
+"""The paper's test figure of the methods it reports (AI Multimedia Lab, ImageCLEFmedical GANs 2025)."""
+WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
+
+
+def _interval(row: pd.Series, prefix: str, metric: str) -> str:
+    value, low, high = (row.get(f"{prefix}_{metric}{suffix}") for suffix in ("", "_low", "_high"))
+    if value is None or pd.isna(value):
+        return "—"
+    if low is None or pd.isna(low):
+        return f"{value:.2f}"
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, str]]:
+    """One display row per method: its figures as text, the paper's figure and any warning."""
+    rows = []
+    for table in summaries:
+        for _, row in table.iterrows():
+            subtask = int(row["subtask"])
+            tested = isinstance(row.get("main_metric"), str) and row["main_metric"].startswith("test")
+            prefix = "test" if tested else "validation"
+            if subtask == 1:
+                figure = f"κ {_interval(row, prefix, 'kappa')}   AUC {_interval(row, prefix, 'auc')}"
+            else:
+                figure = f"accuracy {row['main_value']:.3f}" if not pd.isna(row["main_value"]) else "—"
+            note = next((w for w in WARNINGS if w in str(row.get("validation", ""))), "")
+            rows.append({"subtask": str(subtask), "method": str(row["method"]), "on": "test" if tested else "validation",
+                         "figure": figure, "paper": PAPER.get((subtask, str(row["method"])), ""), "note": note,
+                         "sort": -float(row["main_value"]) if not pd.isna(row["main_value"]) else math.inf})
+    return sorted(rows, key=lambda r: (r["subtask"], r["sort"]))
+
+
+def render(rows: list[dict[str, str]], paths: dict[str, list[str]], console: Console) -> None:
+    """The table, then the files."""
+    table = Table(title="Results of this run (test figures with 95% bootstrap intervals where there is ground truth)")
+    for column in ("subtask", "method", "on", "figure", "paper", "note"):
+        table.add_column(column, style="bold red" if column == "note" else None)
+    for row in rows:
+        table.add_row(*(row[c] for c in ("subtask", "method", "on", "figure", "paper", "note")))
+    console.print(table)
+    for label, files in paths.items():
+        if files:
+            shown = files if len(files) <= 3 else [*files[:2], f"... and {len(files) - 2} more in {Path(files[0]).parent.parent}"]
+            console.print(f"{label}: " + ("\n  " if len(shown) > 1 else "") + "\n  ".join(shown))
+
+
+def _saved_path(catalog: Any, name: str) -> str | None:
+    """Where the run saved dataset ``name`` (the newest version of a versioned dataset)."""
+    try:
+        dataset = catalog.get(name) if hasattr(catalog, "get") else catalog._get_dataset(name)  # noqa: SLF001
+        filepath = getattr(dataset, "_filepath", None)
+        if filepath is None:
+            return None
+        folder = Path(str(filepath))
+        versions = sorted(p for p in folder.glob("*/" + folder.name)) if folder.is_dir() else []
+        return str(versions[-1] if versions else folder)
+    except Exception:  # noqa: BLE001 - a path we cannot show is left out, never a failed run
+        return None
+
+
+def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Console | None = None) -> bool:
+    """The table of the summaries this run wrote, if any; returns whether it printed one."""
+    outputs = sorted(pipeline_outputs)
+    names = [n for n in outputs if n.endswith(SUMMARY_SUFFIX) and n != "benchmark_summary"]
+    summaries = []
+    for name in names:
+        try:
+            table = catalog.load(name)
+        except Exception:  # noqa: BLE001 - a summary this run did not write (a filtered run) is left out
+            continue
+        if isinstance(table, pd.DataFrame) and not table.empty:
+            summaries.append(table)
+    if not summaries:
+        return False
+    paths = {"results table": [p for p in [_saved_path(catalog, "results_table")] if p] if "results_table" in outputs else [],
+             "run files": [p for n in outputs if n.endswith("_run_file") for p in [_saved_path(catalog, n)] if p]}
+    render(summary_rows(summaries), paths, console or Console())
+    return True

@@ -1,0 +1,62 @@
+"""The table at the end of a run: each method's figure, the paper's beside it, warnings, and the files."""
+
+from rich.console import Console
+
+from gans_fingerprints.evaluation.summary import method_summary
+from gans_fingerprints.terminal_summary import print_run_summary, summary_rows
+
+
+def _subtask1():
+    return method_summary([
+        {"subtask": 1, "method": "gan_leaks_pixels", "main_metric": "test kappa", "main_value": 0.88, "test_kappa": 0.88,
+         "test_kappa_low": 0.69, "test_kappa_high": 1.0, "test_auc": 0.94, "test_auc_low": 0.81, "test_auc_high": 1.0,
+         "validation": "cv kappa 0.94; null control AUC 0.53 [0.33, 0.74] p=0.78"},
+        {"subtask": 1, "method": "siamese", "main_metric": "test kappa", "main_value": 0.62, "test_kappa": 0.62,
+         "test_kappa_low": 0.31, "test_kappa_high": 0.88, "test_auc": 0.91, "test_auc_low": 0.76, "test_auc_high": 1.0,
+         "validation": "cv kappa 0.75; null control AUC 0.71 [0.60, 0.80] p=1e-05 OFF CHANCE: the signal may come from the split"},
+    ])
+
+
+def _subtask2():
+    return method_summary([{"subtask": 2, "method": "Siamese network", "main_metric": "validation accuracy (generated)",
+                            "main_value": 0.31, "validation": "attribution 0.310 NEAR CHANCE: the network has not learned"}])
+
+
+def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warnings():
+    rows = summary_rows([_subtask2(), _subtask1()])
+    assert [r["method"] for r in rows] == ["gan_leaks_pixels", "siamese", "Siamese network"], "subtask 1 first, best first"
+    leaks, siamese, network = rows
+    assert leaks["figure"] == "κ 0.88 [0.69, 1.00]   AUC 0.94 [0.81, 1.00]" and leaks["on"] == "test" and leaks["note"] == ""
+    assert siamese["paper"] == "κ 0.036 (Table 3)" and siamese["note"] == "OFF CHANCE"
+    assert network == {**network, "on": "validation", "figure": "accuracy 0.310", "paper": "0.9904 (Table 5)", "note": "NEAR CHANCE"}
+
+
+class _Catalog:
+    """The two calls the summary makes of Kedro's catalog."""
+
+    def __init__(self, tables, folder):
+        self.tables, self.folder = tables, folder
+
+    def load(self, name):
+        return self.tables[name]
+
+    def get(self, name):
+        class Dataset:
+            _filepath = self.folder / f"{name}.csv"
+        return Dataset()
+
+
+def test_a_run_that_wrote_summaries_ends_with_the_table_and_the_paths(tmp_path):
+    for name in ("results_table", "subtask1_siamese_run_file"):
+        for version in ("2026-11-28T10.00.00.000Z", "2026-11-29T10.00.00.000Z"):
+            (tmp_path / f"{name}.csv" / version).mkdir(parents=True)
+            (tmp_path / f"{name}.csv" / version / f"{name}.csv").write_text("x")
+    catalog = _Catalog({"subtask1_siamese_summary": _subtask1(), "subtask2_siamese_summary": _subtask2()}, tmp_path)
+    console = Console(record=True, width=200)
+    outputs = ["subtask1_siamese_summary", "subtask2_siamese_summary", "results_table", "subtask1_siamese_run_file", "benchmark_summary"]
+    assert print_run_summary(outputs, catalog, console)
+    text = console.export_text()
+    assert "gan_leaks_pixels" in text and "0.9904 (Table 5)" in text and "OFF CHANCE" in text
+    assert f"results table: {tmp_path}/results_table.csv/2026-11-29T10.00.00.000Z/results_table.csv" in text
+    assert "run files: " in text and "2026-11-29T10.00.00.000Z/subtask1_siamese_run_file.csv" in text
+    assert not print_run_summary(["ingestion_report", "benchmark_summary"], catalog, Console(record=True)), "no summary, no table"
