@@ -47,16 +47,18 @@ class _Catalog:
 
 
 def test_a_run_that_wrote_summaries_ends_with_the_table_and_the_paths(tmp_path):
-    for name in ("results_table", "subtask1_siamese_run_file"):
+    for name in ("results_table", "subtask1_siamese_run_file", "subtask1_gan_leaks_pixels_run_file"):
         for version in ("2026-11-28T10.00.00.000Z", "2026-11-29T10.00.00.000Z"):
             (tmp_path / f"{name}.csv" / version).mkdir(parents=True)
             (tmp_path / f"{name}.csv" / version / f"{name}.csv").write_text("x")
     catalog = _Catalog({"subtask1_siamese_summary": _subtask1(), "subtask2_siamese_summary": _subtask2()}, tmp_path)
     console = Console(record=True, width=200)
-    outputs = ["subtask1_siamese_summary", "subtask2_siamese_summary", "results_table", "subtask1_siamese_run_file", "benchmark_summary"]
+    outputs = ["subtask1_siamese_summary", "subtask2_siamese_summary", "results_table", "subtask1_siamese_run_file",
+               "subtask1_gan_leaks_pixels_run_file", "benchmark_summary"]
     assert print_run_summary(outputs, catalog, console)
     text = console.export_text()
     assert "gan_leaks_pixels" in text and "0.9904 (Table 5)" in text and "OFF CHANCE" in text
     assert f"results table: {tmp_path}/results_table.csv/2026-11-29T10.00.00.000Z/results_table.csv" in text
-    assert "run files: " in text and "2026-11-29T10.00.00.000Z/subtask1_siamese_run_file.csv" in text
+    assert (f"run files (2, version 2026-11-29T10.00.00.000Z) in {tmp_path}: subtask1_gan_leaks_pixels_run_file.csv, "
+            "subtask1_siamese_run_file.csv") in text
     assert not print_run_summary(["ingestion_report", "benchmark_summary"], catalog, Console(record=True)), "no summary, no table"

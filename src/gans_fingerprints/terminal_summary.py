@@ -64,17 +64,20 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, str]]:
 
 
 def render(rows: list[dict[str, str]], paths: dict[str, list[str]], console: Console) -> None:
-    """The table, then the files."""
+    """The table (one line per method), then the files: a versioned file as its folder and version."""
     table = Table(title="Results of this run (test figures with 95% bootstrap intervals where there is ground truth)")
     for column in ("subtask", "method", "on", "figure", "paper", "note"):
-        table.add_column(column, style="bold red" if column == "note" else None)
+        table.add_column(column, style="bold red" if column == "note" else None, no_wrap=True)
     for row in rows:
         table.add_row(*(row[c] for c in ("subtask", "method", "on", "figure", "paper", "note")))
     console.print(table)
     for label, files in paths.items():
-        if files:
-            shown = files if len(files) <= 3 else [*files[:2], f"... and {len(files) - 2} more in {Path(files[0]).parent.parent}"]
-            console.print(f"{label}: " + ("\n  " if len(shown) > 1 else "") + "\n  ".join(shown))
+        if len(files) == 1:
+            console.print(f"{label}: {files[0]}", soft_wrap=True)
+        elif files:  # <layer>/<name>/<version>/<name>: one line with the layer, the version and the names
+            layers = sorted({str(Path(f).parents[2]) for f in files})
+            console.print(f"{label} ({len(files)}, version {Path(files[0]).parent.name}) in {', '.join(layers)}: "
+                          + ", ".join(Path(f).name for f in files), soft_wrap=True)
 
 
 def _saved_path(catalog: Any, name: str) -> str | None:
@@ -107,5 +110,7 @@ def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Co
         return False
     paths = {"results table": [p for p in [_saved_path(catalog, "results_table")] if p] if "results_table" in outputs else [],
              "run files": [p for n in outputs if n.endswith("_run_file") for p in [_saved_path(catalog, n)] if p]}
-    render(summary_rows(summaries), paths, console or Console())
+    if console is None:  # a log file or a pipe gets the whole table, not 80 columns of wrapped cells
+        console = Console() if Console().is_terminal else Console(width=150)
+    render(summary_rows(summaries), paths, console)
     return True
