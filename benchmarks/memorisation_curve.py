@@ -13,7 +13,8 @@ overwritten).
 Weights: a profile without weights under ``data/06_models/benchmark_weights/<profile>`` stops the script
 before any work, naming the command that makes them (``make benchmark-weights PROFILE=<profile> REUSE=demo``).
 
-Usage: ``uv run python benchmarks/memorisation_curve.py [--profiles demo demo_members_32 ...] [--out DIR]``
+Usage: ``uv run python benchmarks/memorisation_curve.py [--profiles demo demo_members_32 ...] [--out DIR]``;
+``--replot DIR/memorisation_curve.csv`` draws the figure of an earlier run again, into a new file beside it.
 """
 
 from __future__ import annotations
@@ -81,10 +82,10 @@ def plot(curve: pd.DataFrame) -> plt.Figure:
     near-copy share, which is 0 from 32 members on, it keeps falling as the training set grows.
     """
     figure, axes = plt.subplots(1, 2, figsize=(14, 5.6), sharex=True)
-    colours = iter(plt.get_cmap("tab20").colors)
-    for method, unsorted in curve.groupby("method", sort=False):
+    palette = plt.get_cmap("tab20").colors
+    for index, (method, unsorted) in enumerate(curve.groupby("method", sort=False)):
         rows = unsorted.sort_values("member_auc")
-        style = {"lw": 1.2, "alpha": 0.85, "color": next(colours), "ls": "--" if method.endswith("_features") else "-"}
+        style = {"lw": 1.2, "alpha": 0.85, "color": palette[index % len(palette)], "ls": "--" if method.endswith("_features") else "-"}
         if method in ("ensemble", "siamese"):
             style = {"lw": 2.8, "color": "black", "ls": "-" if method == "ensemble" else ":"}
         for axis, metric in zip(axes, ("auc", "kappa"), strict=True):
@@ -116,8 +117,9 @@ def main() -> None:
     parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's memorisation_curve.csv, beside it")
     args = parser.parse_args()
     if args.replot:
-        plot(pd.read_csv(args.replot)).savefig(args.replot.with_suffix(".png"), dpi=110)
-        print(f"wrote {args.replot.with_suffix('.png')}")
+        figure_path = args.replot.with_name(f"memorisation_curve_{datetime.now(UTC).strftime('%Y-%m-%dT%H.%M.%S')}.png")
+        plot(pd.read_csv(args.replot)).savefig(figure_path, dpi=110)
+        print(f"wrote {figure_path}")
         return
     missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
     if missing:
@@ -133,7 +135,6 @@ def main() -> None:
     out.mkdir(parents=True)
     curve.to_csv(out / "memorisation_curve.csv", index=False)
     plot(curve).savefig(out / "memorisation_curve.png", dpi=110)
-    shown = curve.pivot_table(index="method", columns="members", values="test_auc", sort=False)
     for metric in ("test_auc", "test_kappa"):
         shown = curve.pivot_table(index="method", columns="members", values=metric, sort=False)
         print(f"\n{metric} by members per subtask-1 generator (member AUC of the nearest distance: "

@@ -62,3 +62,19 @@ def test_a_run_that_wrote_summaries_ends_with_the_table_and_the_paths(tmp_path):
     assert (f"run files (2, version 2026-11-29T10.00.00.000Z) in {tmp_path}: subtask1_gan_leaks_pixels_run_file.csv, "
             "subtask1_siamese_run_file.csv") in text
     assert not print_run_summary(["ingestion_report", "benchmark_summary"], catalog, Console(record=True)), "no summary, no table"
+
+
+def test_run_files_are_recognised_by_name_and_the_hook_never_fails_a_finished_run(caplog):
+    from gans_fingerprints.hooks import ResultsOnTerminal
+    from gans_fingerprints.terminal_summary import _is_run_file
+
+    assert _is_run_file("subtask1_gan_leaks_pixels_run_file") and _is_run_file("subtask2_siamese_run_file")
+    assert _is_run_file("subtask2_features.resnet50.run_file_svm")
+    assert not _is_run_file("subtask1_siamese_run_file_check") and not _is_run_file("subtask2_features_summary")
+
+    class Broken:
+        def all_outputs(self):
+            raise RuntimeError("boom")
+
+    ResultsOnTerminal().after_pipeline_run(run_params={}, run_result={}, pipeline=Broken(), catalog=None)
+    assert "Could not print the results table" in caplog.text

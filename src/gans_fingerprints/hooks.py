@@ -216,9 +216,9 @@ class ResultsOnTerminal:
 
     @hook_impl(trylast=True)
     def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        from gans_fingerprints.terminal_summary import print_run_summary  # noqa: PLC0415 - rich only at the end
-
         try:
+            from gans_fingerprints.terminal_summary import print_run_summary  # noqa: PLC0415 - rich only at the end
+
             print_run_summary(pipeline.all_outputs(), catalog)
         except Exception:  # a summary that cannot be shown never fails a finished run
             logger.warning("Could not print the results table; see data/08_reporting.", exc_info=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def _interval(row: pd.Series, prefix: str, metric: str) -> str:
     return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
-def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, str]]:
+def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
     """One display row per method: its figures as text, the paper's figure and any warning."""
     rows = []
     for table in summaries:
@@ -63,7 +64,7 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (r["subtask"], r["sort"]))
 
 
-def render(rows: list[dict[str, str]], paths: dict[str, list[str]], console: Console) -> None:
+def render(rows: list[dict[str, Any]], paths: dict[str, list[str]], console: Console) -> None:
     """The table (one line per method), then the files: a versioned file as its folder and version."""
     table = Table(title="Results of this run (test figures with 95% bootstrap intervals where there is ground truth)")
     for column in ("subtask", "method", "on", "figure", "paper", "note"):
@@ -94,6 +95,12 @@ def _saved_path(catalog: Any, name: str) -> str | None:
         return None
 
 
+def _is_run_file(name: str) -> bool:
+    """``subtask1_<method>_run_file``, ``subtask2_siamese_run_file``, ``subtask2_features.<backbone>.run_file_<classifier>``
+    (not the ``*_run_file_check`` reports)."""
+    return re.search(r"(^|_)run_file(_(?!check)|$)", name.rsplit(".", 1)[-1]) is not None
+
+
 def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Console | None = None) -> bool:
     """The table of the summaries this run wrote, if any; returns whether it printed one."""
     outputs = sorted(pipeline_outputs)
@@ -109,7 +116,7 @@ def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Co
     if not summaries:
         return False
     paths = {"results table": [p for p in [_saved_path(catalog, "results_table")] if p] if "results_table" in outputs else [],
-             "run files": [p for n in outputs if n.endswith("_run_file") for p in [_saved_path(catalog, n)] if p]}
+             "run files": [p for n in outputs if _is_run_file(n) for p in [_saved_path(catalog, n)] if p]}
     if console is None:  # a log file or a pipe gets the whole table, not 80 columns of wrapped cells
         console = Console() if Console().is_terminal else Console(width=150)
     render(summary_rows(summaries), paths, console)

@@ -17,6 +17,8 @@ def test_the_registry_holds_the_paper_classifiers_first_with_their_options():
 
     with pytest.raises(UserInputError, match=r"svm\.solver must be one of \['libsvm', 'liblinear'\], not 'lbfgs'"):
         classifiers["svm"].estimator(0, {"solver": "lbfgs"})
+    with pytest.raises(UserInputError, match="liblinear is linear only, not kernel 'rbf'"):
+        classifiers["svm"].estimator(0, {"solver": "liblinear", "kernel": "rbf"})
 
 
 def test_a_second_builder_under_a_registered_name_is_refused(monkeypatch):

@@ -73,3 +73,15 @@ def test_a_reference_attack_on_null_data_is_not_fooled_by_its_own_fit():
 
     assert roc_auc_score(labels, in_sample) > 0.9
     assert 0.3 < roc_auc_score(labels, honest) < 0.7
+
+
+def test_cross_fitting_uses_three_parts_even_under_two_folds_so_a_reference_keeps_two_of_three_non_members():
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    references = []
+
+    def score(query_index, reference_index):
+        references.append(len(reference_index))
+        return np.zeros(len(query_index))
+
+    cross_fitted_ranks(labels, np.arange(6), score, folds=2, seed=0)
+    assert references == [2, 2, 2]

@@ -73,9 +73,10 @@ def cross_fitted_ranks(
     non-members ``reference_index`` as its reference set. An attack fitted on a reference set scores
     that set's own images as non-members (a density estimate peaks on its own sample, a classifier
     fits its training points), so a threshold chosen on such in-sample scores looks better than it
-    is. Here the images of ``index`` are split into ``folds`` stratified parts and each part is
-    scored with the non-members of the other parts only, then ranked within its part (as a held-out
-    fold and the test split are: parts scored against other reference sets are not on one scale).
+    is. Here the images of ``index`` are split into stratified parts (``folds``, but at least 3 and at
+    most as many as the smaller class has images) and each part is scored with the non-members of the
+    other parts only, then ranked within its part (as a held-out fold and the test split are: parts
+    scored against other reference sets are not on one scale).
     """
     index = np.asarray(index)
     own_labels = np.asarray(labels, dtype=int)[index]

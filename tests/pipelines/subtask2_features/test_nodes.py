@@ -20,7 +20,8 @@ def test_retired_classifier_keys_and_unknown_options_are_refused():
 
     with pytest.raises(UserInputError, match=r"subtask2_features\.svm is now subtask2_features\.classifiers\.svm"):
         check_feature_parameters({"svm": {"C": 1.0}})
-    with pytest.raises(UserInputError, match=r"classifiers\.svm has unknown option\(s\) \['gamma'\]; svm takes \['kernel', 'C'\]"):
+    expected = r"classifiers\.svm has unknown option\(s\) \['gamma'\]; svm takes \['kernel', 'C', 'solver'\]"
+    with pytest.raises(UserInputError, match=expected):
         check_feature_parameters({"classifiers": {"svm": {"gamma": 1}}})
     with pytest.raises(UserInputError, match="names no registered classifier"):
         check_feature_parameters({"classifiers": {"random_forest": {}}})

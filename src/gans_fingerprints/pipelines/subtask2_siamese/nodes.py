@@ -251,7 +251,8 @@ def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any],
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f}, pair verification "
                       f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}"
-                      + (f" (these images chose epoch {parameters['kept_epoch']})" if parameters.get("patience") else "")
+                      + (f" (optimistic: these images also picked epoch {parameters['kept_epoch']})"
+                         if parameters.get("patience") and not pd.isna(parameters.get("kept_validation_accuracy", float("nan"))) else "")
                       + (" NEAR CHANCE: the network has not learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
