@@ -77,21 +77,28 @@ def test_missing_class_is_a_clear_error():
                  data.validation_generated, data.validation_generated_labels, 3)
 
 
+class Interrupted(Exception):
+    pass
+
+
+def _train_until_interrupted(data, config, store, after_epoch: int) -> None:
+    """A training stopped by an exception right after ``after_epoch`` (its checkpoint saved)."""
+
+    def stop(epoch, _row):
+        if epoch == after_epoch:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop)
+
+
 def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
     data = _toy_data(per_class=8)
     config = SiameseConfig(image_size=48, epochs=4, pairs_per_batch=8, learning_rate=1e-3, seed=3)
     uninterrupted, full_history = train_siamese(data, config, torch.device("cpu"), CheckpointStore(tmp_path / "a"))
 
-    class Interrupted(Exception):
-        pass
-
-    def stop_after_two(epoch, _row):
-        if epoch == 2:
-            raise Interrupted
-
     store = CheckpointStore(tmp_path / "b")
-    with pytest.raises(Interrupted):
-        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop_after_two)
+    _train_until_interrupted(data, config, store, after_epoch=2)
     assert store.latest()["epoch"] == 2
     resumed, history = train_siamese(data, config, torch.device("cpu"), store, resume=True)
     assert history["epoch"].tolist() == [1, 2, 3, 4]
@@ -174,17 +181,9 @@ def test_early_stopping_keeps_the_best_epoch_and_resumes_exactly(tmp_path, monke
     for key, value in two_epochs.state_dict().items():
         assert torch.equal(value, stopped.state_dict()[key]), f"{key}: the kept weights are epoch 2's"
 
-    class Interrupted(Exception):
-        pass
-
-    def stop_after_three(epoch, _row):
-        if epoch == 3:
-            raise Interrupted
-
     store = CheckpointStore(tmp_path / "b")
     _scripted_validation(monkeypatch, [0.4, 0.8, 0.6, 0.8])
-    with pytest.raises(Interrupted):
-        train_siamese(data, config, torch.device("cpu"), store, on_epoch_end=stop_after_three)
+    _train_until_interrupted(data, config, store, after_epoch=3)
     _scripted_validation(monkeypatch, [0.8])
     resumed, resumed_history = train_siamese(data, config, torch.device("cpu"), store)
     assert resumed_history["epoch"].tolist() == [1, 2, 3, 4] and resumed_history["kept"].tolist() == [False, True, False, False]
