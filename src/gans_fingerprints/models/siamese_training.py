@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import binomtest
 
 from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.models.checkpoints import CheckpointStore
@@ -234,8 +235,8 @@ def train_siamese(
     ``config.epochs`` epochs continues from its epoch (see :meth:`CheckpointStore.resumable`).
     With ``patience`` > 0 (and validation images), training stops after ``patience`` epochs without a
     better validation accuracy and the model keeps the best epoch's weights; the held-out images then
-    chose the epoch, so their accuracy is no longer an untouched estimate (the test split is). A final
-    validation accuracy within ``near_chance_margin`` of chance is logged as a warning.
+    chose the epoch, so their accuracy is no longer an untouched estimate (the test split is). A kept
+    validation accuracy that cannot be told from chance (:func:`near_chance`) is logged as a warning.
     """
     torch.manual_seed(config.seed)
     model = SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device)
@@ -269,19 +270,34 @@ def train_siamese(
             logger.info("Siamese early stopping: kept epoch %d (validation attribution accuracy %.3f) of %d trained.",
                         kept, state.best["accuracy"], len(history))
     history["kept"] = history["epoch"] == kept
-    _warn_near_chance(history, data.n_classes, config.near_chance_margin)
+    _warn_near_chance(history, data.n_classes, config.near_chance_margin, len(data.validation_generated))
     return model.eval(), history
 
 
-def near_chance(history: pd.DataFrame, n_classes: int, margin: float) -> bool:
-    """Whether the kept epoch's validation attribution accuracy is within ``margin`` of chance (1 / classes)."""
+def _kept_accuracy(history: pd.DataFrame) -> float:
     accuracy = history.loc[history["kept"], "validation_attribution_accuracy"]
-    return bool(len(accuracy) and not np.isnan(accuracy.iloc[0]) and accuracy.iloc[0] < 1 / n_classes + margin)
+    return float(accuracy.iloc[0]) if len(accuracy) else float("nan")
 
 
-def _warn_near_chance(history: pd.DataFrame, n_classes: int, margin: float) -> None:
-    if near_chance(history, n_classes, margin):
-        accuracy = float(history.loc[history["kept"], "validation_attribution_accuracy"].iloc[0])
-        logger.warning("Siamese network NEAR CHANCE: validation attribution accuracy %.3f, chance %.3f with %d classes. It has "
-                       "not learned: raise training.min_steps (optimisation steps in all) or epochs, or check the data.",
-                       accuracy, 1 / n_classes, n_classes)
+def accuracy_lower_bound(accuracy: float, n_images: int) -> float:
+    """The lower end of the 95% Wilson interval of an accuracy measured on ``n_images`` images."""
+    return float(binomtest(round(accuracy * n_images), n_images).proportion_ci(0.95, method="wilson").low)
+
+
+def near_chance(history: pd.DataFrame, n_classes: int, margin: float, n_validation: int) -> bool:
+    """Whether the kept epoch's validation attribution accuracy cannot be told from chance: the lower end
+    of its 95% interval on ``n_validation`` images is within ``margin`` of chance (1 / classes). With few
+    validation images (the demo has 20) an accuracy of twice chance can still be luck."""
+    accuracy = _kept_accuracy(history)
+    if np.isnan(accuracy) or n_validation == 0:
+        return False
+    return accuracy_lower_bound(accuracy, n_validation) < 1 / n_classes + margin
+
+
+def _warn_near_chance(history: pd.DataFrame, n_classes: int, margin: float, n_validation: int) -> None:
+    if near_chance(history, n_classes, margin, n_validation):
+        accuracy = _kept_accuracy(history)
+        logger.warning("Siamese network NEAR CHANCE: validation attribution accuracy %.3f on %d images (95%% lower bound %.3f), "
+                       "chance %.3f with %d classes. It has not clearly learned: raise training.min_steps (optimisation steps "
+                       "in all) or epochs, or check the data.", accuracy, n_validation,
+                       accuracy_lower_bound(accuracy, n_validation), 1 / n_classes, n_classes)

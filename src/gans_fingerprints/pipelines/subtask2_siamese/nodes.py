@@ -82,7 +82,7 @@ def train_subtask2_siamese(
         "steps_per_epoch": steps_per_epoch(data, config),
         "kept_epoch": int(history.loc[history["kept"], "epoch"].iloc[0]),
         "kept_validation_accuracy": float(history.loc[history["kept"], "validation_attribution_accuracy"].iloc[0]),
-        "near_chance": near_chance(history, data.n_classes, config.near_chance_margin),
+        "near_chance": near_chance(history, data.n_classes, config.near_chance_margin, len(data.validation_generated)),
     }
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "config": settings}
     return bundle, history, settings
