@@ -222,11 +222,16 @@ def evaluate_subtask2_siamese(
 
 
 def plot_training_curves(history: pd.DataFrame) -> Figure:
-    """Training loss and validation attribution accuracy per epoch."""
+    """Training loss and validation attribution accuracy per epoch, the kept epoch marked."""
     figure, (loss, accuracy) = plt.subplots(1, 2, figsize=(10, 3.6))
     loss.plot(history["epoch"], history["train_loss"], marker="o")
     loss.set(title="contrastive loss (training)", xlabel="epoch", ylabel="loss")
     accuracy.plot(history["epoch"], history["validation_attribution_accuracy"], marker="o", color="tab:green")
+    if "kept" in history and history["kept"].any():
+        kept = history[history["kept"]].iloc[0]
+        for axis in (loss, accuracy):
+            axis.axvline(kept["epoch"], color="grey", linestyle="--", linewidth=1, label=f"kept: epoch {int(kept['epoch'])}")
+        accuracy.legend(loc="lower right", fontsize=8)
     accuracy.set(title="attribution accuracy (validation)", xlabel="epoch", ylim=(0, 1.02))
     figure.tight_layout()
     return figure
