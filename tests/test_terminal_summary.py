@@ -19,7 +19,8 @@ def _subtask1():
 
 def _subtask2():
     return method_summary([{"subtask": 2, "method": "Siamese network", "main_metric": "validation accuracy (generated)",
-                            "main_value": 0.31, "validation": "attribution 0.310 NEAR CHANCE: the network has not learned"}])
+                            "main_value": 0.31, "validation_accuracy": 0.31, "validation_accuracy_low": 0.2,
+                            "validation_accuracy_high": 0.43, "validation": "attribution 0.310 NEAR CHANCE: the network has not learned"}])
 
 
 def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warnings():
@@ -28,7 +29,8 @@ def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warning
     leaks, siamese, network = rows
     assert leaks["figure"] == "κ 0.88 [0.69, 1.00]   AUC 0.94 [0.81, 1.00]" and leaks["on"] == "test" and leaks["note"] == ""
     assert siamese["paper"] == "κ 0.036 (Table 3)" and siamese["note"] == "OFF CHANCE"
-    assert network == {**network, "on": "validation", "figure": "accuracy 0.310", "paper": "0.9904 (Table 5)", "note": "NEAR CHANCE"}
+    expected = {"on": "validation", "figure": "accuracy 0.31 [0.20, 0.43]", "paper": "0.9904 (Table 5)", "note": "NEAR CHANCE"}
+    assert network == {**network, **expected}
 
 
 class _Catalog:

@@ -2,7 +2,7 @@
 
 A ``kedro run`` whose pipelines wrote method summaries (``<method>_summary``) ends with one table on
 the terminal: subtask 1 with test kappa and AUC and their 95% intervals (cross-validated figures when
-the test split has no ground truth), subtask 2 with accuracy, each beside the paper's figure where the
+the test split has no ground truth), subtask 2 with accuracy and its interval, each beside the paper's figure where the
 paper reports one (Tables 3 and 5), and any warning the row carries (a null control off chance, a
 network near chance). Then the paths of the results table and of the run files this run wrote.
 """
@@ -56,7 +56,10 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
             if subtask == 1:
                 figure = f"κ {_interval(row, prefix, 'kappa')}   AUC {_interval(row, prefix, 'auc')}"
             else:
-                figure = f"accuracy {row['main_value']:.3f}" if not pd.isna(row["main_value"]) else "—"
+                shown = _interval(row, prefix, "accuracy")
+                if shown == "—" and not pd.isna(row["main_value"]):
+                    shown = f"{row['main_value']:.2f}"
+                figure = f"accuracy {shown}"
             note = next((w for w in WARNINGS if w in str(row.get("validation", ""))), "")
             rows.append({"subtask": str(subtask), "method": str(row["method"]), "on": "test" if tested else "validation",
                          "figure": figure, "paper": PAPER.get((subtask, str(row["method"])), ""), "note": note,

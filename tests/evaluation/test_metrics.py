@@ -35,3 +35,15 @@ def test_attribution_metrics_weighted_recall_is_accuracy_and_specificity():
 
 def test_specificity_of_a_perfect_matrix_is_one():
     assert specificity_per_class(np.diag([3, 4, 5])).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_the_accuracy_interval_is_a_stratified_bootstrap_that_covers_the_accuracy():
+    from gans_fingerprints.evaluation.metrics import accuracy_interval, attribution_metrics
+
+    truth = [f"t{k}" for k in range(1, 6) for _ in range(40)]
+    predicted = [label if i % 5 else "t1" for i, label in enumerate(truth)]  # every fifth image wrong (t1's: right)
+    metrics = attribution_metrics(truth, predicted, [f"t{k}" for k in range(1, 6)])
+    low, high = metrics["accuracy_low"], metrics["accuracy_high"]
+    assert low < metrics["accuracy"] < high and 0.05 < high - low < 0.15, "about ±1.96 sqrt(p(1-p)/n) = ±0.05 on 200 images"
+    assert accuracy_interval(["a"] * 10, ["a"] * 10) == (1.0, 1.0)
+    assert accuracy_interval([], []) != accuracy_interval([], [])  # NaN: nothing to measure

@@ -50,11 +50,26 @@ def specificity_per_class(matrix: np.ndarray) -> np.ndarray:
     return np.divide(true_negative, denominator, out=np.zeros(len(matrix)), where=denominator > 0)
 
 
+def accuracy_interval(truth: Sequence[str], predicted: Sequence[str], repeats: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Stratified percentile-bootstrap 95% interval of the accuracy: the images of each true class are
+    resampled with replacement within that class, so every resample keeps the class counts."""
+    truth_array = np.asarray(truth)
+    if len(truth_array) == 0:
+        return float("nan"), float("nan")
+    correct = truth_array == np.asarray(predicted)
+    rng = np.random.default_rng(seed)
+    rows = np.concatenate([rng.choice(np.flatnonzero(truth_array == label), size=(repeats, int((truth_array == label).sum())))
+                           for label in np.unique(truth_array)], axis=1)
+    low, high = np.percentile(correct[rows].mean(axis=1), [2.5, 97.5])
+    return float(low), float(high)
+
+
 def attribution_metrics(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """Subtask 2 metrics, with the per-class table and the confusion matrix (rows = truth)."""
     labels = list(labels)
     matrix = confusion_matrix(truth, predicted, labels=labels)
     metrics: dict[str, Any] = {"accuracy": float(accuracy_score(truth, predicted)), "n": len(truth)}
+    metrics["accuracy_low"], metrics["accuracy_high"] = accuracy_interval(truth, predicted)
     for average in ("weighted", "macro"):
         precision, recall, f1, _ = precision_recall_fscore_support(
             truth, predicted, labels=labels, average=average, zero_division=0

@@ -21,9 +21,10 @@ SUMMARY_COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation",
     "validation_kappa", "validation_auc", "validation_accuracy", "validation_precision", "validation_recall", "validation_f1",
     "validation_kappa_low", "validation_kappa_high", "validation_auc_low", "validation_auc_high",
-    "validation_tpr_at_1_fpr", "validation_tpr_at_10_fpr",
+    "validation_tpr_at_1_fpr", "validation_tpr_at_10_fpr", "validation_accuracy_low", "validation_accuracy_high",
     "test_accuracy", "test_precision", "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc",
     "test_kappa_low", "test_kappa_high", "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr",
+    "test_accuracy_low", "test_accuracy_high",
     "control_auc", "control_auc_low", "control_auc_high", "control_p_value",
     "weights", "settings", "ingestion_run",
 ]
@@ -45,12 +46,15 @@ def method_summary(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def subtask2_metric_columns(validation: Mapping[str, Any], test: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A subtask-2 row's validation columns and, when ``test`` was scored with ground truth, its test columns."""
+    """A subtask-2 row's validation columns and, when ``test`` was scored with ground truth, its test columns,
+    with the accuracy's stratified bootstrap 95% interval (``*_accuracy_low``, ``*_accuracy_high``)."""
     columns = {"validation_accuracy": validation["accuracy"], "validation_precision": validation["precision_weighted"],
-               "validation_recall": validation["recall_weighted"], "validation_f1": validation["f1_weighted"]}
+               "validation_recall": validation["recall_weighted"], "validation_f1": validation["f1_weighted"],
+               "validation_accuracy_low": validation.get("accuracy_low"), "validation_accuracy_high": validation.get("accuracy_high")}
     if test:
         columns.update(test_accuracy=test["accuracy"], test_precision=test["precision_weighted"], test_recall=test["recall_weighted"],
-                       test_f1=test["f1_weighted"], test_specificity=test["specificity"])
+                       test_f1=test["f1_weighted"], test_specificity=test["specificity"],
+                       test_accuracy_low=test.get("accuracy_low"), test_accuracy_high=test.get("accuracy_high"))
     return columns
 
 

@@ -16,7 +16,8 @@ from gans_fingerprints.evaluation.summary import STAMPED, concatenate_summaries
 logger = logging.getLogger(__name__)
 
 COLUMNS = [
-    "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_precision",
+    "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_accuracy_low",
+    "test_accuracy_high", "test_precision",
     "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc", "test_kappa_low", "test_kappa_high",
     "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr", "control_auc", "control_auc_low",
     "control_auc_high", "control_p_value", "data", "weights", "settings",
