@@ -20,7 +20,7 @@ def _subtask1():
 def _subtask2():
     return method_summary([{"subtask": 2, "method": "Siamese network", "main_metric": "validation accuracy (generated)",
                             "main_value": 0.31, "validation_accuracy": 0.31, "validation_accuracy_low": 0.2,
-                            "validation_accuracy_high": 0.43, "validation": "attribution 0.310 NEAR CHANCE: the network has not learned"}])
+                            "validation_accuracy_high": 0.43, "validation": "attribution 0.310 NEAR CHANCE: not clearly learned"}])
 
 
 def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warnings():

@@ -69,7 +69,7 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
 
 def render(rows: list[dict[str, Any]], paths: dict[str, list[str]], console: Console) -> None:
     """The table (one line per method), then the files: a versioned file as its folder and version."""
-    table = Table(title="Results of this run (test figures with 95% bootstrap intervals where there is ground truth)")
+    table = Table(title="Results of this run (test figures where there is ground truth; 95% intervals)")
     for column in ("subtask", "method", "on", "figure", "paper", "note"):
         table.add_column(column, style="bold red" if column == "note" else None, no_wrap=True)
     for row in rows:

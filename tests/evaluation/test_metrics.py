@@ -37,7 +37,9 @@ def test_specificity_of_a_perfect_matrix_is_one():
     assert specificity_per_class(np.diag([3, 4, 5])).tolist() == [1.0, 1.0, 1.0]
 
 
-def test_the_accuracy_interval_is_a_stratified_bootstrap_that_covers_the_accuracy():
+def test_the_accuracy_interval_is_wilsons_and_never_collapses_to_a_point():
+    import math
+
     from gans_fingerprints.evaluation.metrics import accuracy_interval, attribution_metrics
 
     truth = [f"t{k}" for k in range(1, 6) for _ in range(40)]
@@ -45,5 +47,7 @@ def test_the_accuracy_interval_is_a_stratified_bootstrap_that_covers_the_accurac
     metrics = attribution_metrics(truth, predicted, [f"t{k}" for k in range(1, 6)])
     low, high = metrics["accuracy_low"], metrics["accuracy_high"]
     assert low < metrics["accuracy"] < high and 0.05 < high - low < 0.15, "about ±1.96 sqrt(p(1-p)/n) = ±0.05 on 200 images"
-    assert accuracy_interval(["a"] * 10, ["a"] * 10) == (1.0, 1.0)
-    assert accuracy_interval([], []) != accuracy_interval([], [])  # NaN: nothing to measure
+    one_subset = accuracy_interval([f"t{k}" for k in range(1, 6) for _ in range(4)], ["t1"] * 20)  # everything in t1
+    assert one_subset[0] < 0.2 < one_subset[1] and one_subset[1] - one_subset[0] > 0.2, "a collapsed network's 0.20 is not exact"
+    assert accuracy_interval(["a"] * 10, ["a"] * 10)[0] < 1.0, "ten right of ten is not certainty"
+    assert all(math.isnan(x) for x in accuracy_interval([], []))

@@ -47,7 +47,7 @@ def method_summary(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 def subtask2_metric_columns(validation: Mapping[str, Any], test: Mapping[str, Any] | None) -> dict[str, Any]:
     """A subtask-2 row's validation columns and, when ``test`` was scored with ground truth, its test columns,
-    with the accuracy's stratified bootstrap 95% interval (``*_accuracy_low``, ``*_accuracy_high``)."""
+    with the accuracy's 95% Wilson interval (``*_accuracy_low``, ``*_accuracy_high``)."""
     columns = {"validation_accuracy": validation["accuracy"], "validation_precision": validation["precision_weighted"],
                "validation_recall": validation["recall_weighted"], "validation_f1": validation["f1_weighted"],
                "validation_accuracy_low": validation.get("accuracy_low"), "validation_accuracy_high": validation.get("accuracy_high")}

@@ -285,9 +285,10 @@ def accuracy_lower_bound(accuracy: float, n_images: int) -> float:
 
 
 def near_chance(history: pd.DataFrame, n_classes: int, margin: float, n_validation: int) -> bool:
-    """Whether the kept epoch's validation attribution accuracy cannot be told from chance: the lower end
-    of its 95% interval on ``n_validation`` images is within ``margin`` of chance (1 / classes). With few
-    validation images (the demo has 20) an accuracy of twice chance can still be luck."""
+    """Whether the kept epoch's validation attribution accuracy is not clearly above chance: the lower
+    end of its 95% Wilson interval on ``n_validation`` images is below chance (1 / classes) + ``margin``.
+    With few validation images (the demo has 20) that asks for much more than chance: 0.50 of 20 with
+    5 classes has a lower bound of 0.30, and is flagged."""
     accuracy = _kept_accuracy(history)
     if np.isnan(accuracy) or n_validation == 0:
         return False
@@ -298,6 +299,7 @@ def _warn_near_chance(history: pd.DataFrame, n_classes: int, margin: float, n_va
     if near_chance(history, n_classes, margin, n_validation):
         accuracy = _kept_accuracy(history)
         logger.warning("Siamese network NEAR CHANCE: validation attribution accuracy %.3f on %d images (95%% lower bound %.3f), "
-                       "chance %.3f with %d classes. It has not clearly learned: raise training.min_steps (optimisation steps "
+                       "chance %.3f with %d classes: not clearly above chance + margin. It may not have learned: "
+                       "raise training.min_steps (optimisation steps "
                        "in all) or epochs, or check the data.", accuracy, n_validation,
                        accuracy_lower_bound(accuracy, n_validation), 1 / n_classes, n_classes)

@@ -231,7 +231,8 @@ def plot_training_curves(history: pd.DataFrame) -> Figure:
         kept = history[history["kept"]].iloc[0]
         for axis in (loss, accuracy):
             axis.axvline(kept["epoch"], color="grey", linestyle="--", linewidth=1, label=f"kept: epoch {int(kept['epoch'])}")
-        accuracy.legend(loc="lower right", fontsize=8)
+        for axis in (loss, accuracy):
+            axis.legend(loc="lower right" if axis is accuracy else "upper right", fontsize=8)
     accuracy.set(title="attribution accuracy (validation)", xlabel="epoch", ylim=(0, 1.02))
     figure.tight_layout()
     return figure
@@ -258,7 +259,7 @@ def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any],
                       f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}"
                       + (f" (optimistic: these images also picked epoch {parameters['kept_epoch']})"
                          if parameters.get("patience") and not pd.isna(parameters.get("kept_validation_accuracy", float("nan"))) else "")
-                      + (" NEAR CHANCE: the network has not learned (see the log)" if parameters.get("near_chance") else ""),
+                      + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
         "settings": f"epoch {parameters.get('kept_epoch', parameters['epochs'])} of {parameters['epochs']} kept, "
