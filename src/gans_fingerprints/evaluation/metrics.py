@@ -51,6 +51,12 @@ def specificity_per_class(matrix: np.ndarray) -> np.ndarray:
     return np.divide(true_negative, denominator, out=np.zeros(len(matrix)), where=denominator > 0)
 
 
+def wilson_interval(right: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson interval of a proportion of ``right`` out of ``n``."""
+    interval = binomtest(int(right), int(n)).proportion_ci(0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
 def accuracy_interval(truth: Sequence[str], predicted: Sequence[str]) -> tuple[float, float]:
     """The 95% Wilson interval of the accuracy (k right of n), as the Siamese's near-chance check uses.
 
@@ -60,8 +66,7 @@ def accuracy_interval(truth: Sequence[str], predicted: Sequence[str]) -> tuple[f
     correct = np.asarray(truth) == np.asarray(predicted)
     if len(correct) == 0:
         return float("nan"), float("nan")
-    interval = binomtest(int(correct.sum()), len(correct)).proportion_ci(0.95, method="wilson")
-    return float(interval.low), float(interval.high)
+    return wilson_interval(int(correct.sum()), len(correct))
 
 
 def attribution_metrics(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from scipy.stats import binomtest
 
 from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.evaluation.metrics import wilson_interval
 from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import SiameseBranch
 from gans_fingerprints.models.siamese_pairs import PAIR_SAMPLING_MODES, PairData, PairSampler, batch_loss, to_unit
@@ -281,7 +281,7 @@ def _kept_accuracy(history: pd.DataFrame) -> float:
 
 def accuracy_lower_bound(accuracy: float, n_images: int) -> float:
     """The lower end of the 95% Wilson interval of an accuracy measured on ``n_images`` images."""
-    return float(binomtest(round(accuracy * n_images), n_images).proportion_ci(0.95, method="wilson").low)
+    return wilson_interval(round(accuracy * n_images), n_images)[0]
 
 
 def near_chance(history: pd.DataFrame, n_classes: int, margin: float, n_validation: int) -> bool:

@@ -229,10 +229,9 @@ def plot_training_curves(history: pd.DataFrame) -> Figure:
     accuracy.plot(history["epoch"], history["validation_attribution_accuracy"], marker="o", color="tab:green")
     if "kept" in history and history["kept"].any():
         kept = history[history["kept"]].iloc[0]
-        for axis in (loss, accuracy):
+        for axis, corner in ((loss, "upper right"), (accuracy, "lower right")):
             axis.axvline(kept["epoch"], color="grey", linestyle="--", linewidth=1, label=f"kept: epoch {int(kept['epoch'])}")
-        for axis in (loss, accuracy):
-            axis.legend(loc="lower right" if axis is accuracy else "upper right", fontsize=8)
+            axis.legend(loc=corner, fontsize=8)
     accuracy.set(title="attribution accuracy (validation)", xlabel="epoch", ylim=(0, 1.02))
     figure.tight_layout()
     return figure
