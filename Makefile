@@ -4,7 +4,7 @@ export KEDRO_DISABLE_TELEMETRY := true
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: env demo test benchmark-ingestion benchmark-build benchmark-weights viz
+.PHONY: env demo test ui benchmark-ingestion benchmark-build benchmark-weights viz
 
 # uv itself comes from the package registry; the environment is exactly uv.lock (torch 2.14, torchvision 0.29).
 .venv/.synced: pyproject.toml uv.lock
@@ -23,6 +23,11 @@ demo: env
 test: env
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen pytest
+
+## The MLflow UI on this project's runs (tracking.yml's local store): http://127.0.0.1:$(PORT)
+PORT ?= 5000
+ui: env
+	$(UV) run --frozen mlflow ui --backend-store-uri sqlite:///data/09_tracking/mlflow.db --host 127.0.0.1 --port $(PORT)
 
 benchmark-ingestion: env
 	$(UV) run --frozen python benchmarks/ingestion_memory.py

@@ -10,6 +10,8 @@ import pytest
 from gans_fingerprints.scratch_project import make_scratch_project
 
 os.environ.setdefault("KEDRO_DISABLE_TELEMETRY", "true")
+# Runs in tests are not tracked in MLflow (each would build a store); tests/test_tracking.py switches it on.
+os.environ["GANS_FINGERPRINTS_TRACKING"] = "off"
 
 
 @pytest.fixture

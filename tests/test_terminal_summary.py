@@ -1,5 +1,6 @@
 """The table at the end of a run: each method's figure, the paper's beside it, warnings, and the files."""
 
+import kedro.framework.project  # noqa: F401 - configures logging on import: before caplog attaches, as in a real run
 from rich.console import Console
 
 from gans_fingerprints.evaluation.summary import method_summary
@@ -34,17 +35,19 @@ def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warning
 
 
 class _Catalog:
-    """The two calls the summary makes of Kedro's catalog."""
+    """The call the summary makes of Kedro's catalog: a dataset by name, which loads or says where it saved."""
 
     def __init__(self, tables, folder):
         self.tables, self.folder = tables, folder
 
-    def load(self, name):
-        return self.tables[name]
-
     def get(self, name):
+        tables, folder = self.tables, self.folder
+
         class Dataset:
-            _filepath = self.folder / f"{name}.csv"
+            _filepath = folder / f"{name}.csv"
+
+            def load(self):
+                return tables[name]
         return Dataset()
 
 
@@ -66,8 +69,9 @@ def test_a_run_that_wrote_summaries_ends_with_the_table_and_the_paths(tmp_path):
     assert not print_run_summary(["ingestion_report", "benchmark_summary"], catalog, Console(record=True)), "no summary, no table"
 
 
-def test_run_files_are_recognised_by_name_and_the_hook_never_fails_a_finished_run(caplog):
-    from gans_fingerprints.hooks import ResultsOnTerminal
+def test_run_files_are_recognised_by_name_and_the_hook_never_fails_a_finished_run(caplog, tmp_path):
+    from gans_fingerprints.hooks import RunReporting
+    from gans_fingerprints.run_record import RunRecord
     from gans_fingerprints.terminal_summary import _is_run_file
 
     assert _is_run_file("subtask1_gan_leaks_pixels_run_file") and _is_run_file("subtask2_siamese_run_file")
@@ -78,5 +82,7 @@ def test_run_files_are_recognised_by_name_and_the_hook_never_fails_a_finished_ru
         def all_outputs(self):
             raise RuntimeError("boom")
 
-    ResultsOnTerminal().after_pipeline_run(run_params={}, run_result={}, pipeline=Broken(), catalog=None)
-    assert "Could not print the results table" in caplog.text
+    hook = RunReporting()
+    hook._record = RunRecord(project_path=tmp_path, env="base", pipelines=[], parameters={})
+    hook.after_pipeline_run(run_params={}, run_result={}, pipeline=Broken(), catalog=None)
+    assert "Could not write the HTML report" in caplog.text and "Could not print the results table" in caplog.text

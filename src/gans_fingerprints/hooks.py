@@ -211,14 +211,224 @@ class IngestionConsistency:
             )
 
 
-class ResultsOnTerminal:
-    """End a run that wrote method summaries with its results table on the terminal (see ``terminal_summary``)."""
+HASHED_SUFFIXES = ("_image_stack", "_manifest", "_ground_truth", "_train_split")
+"""Datasets whose content hash goes into the report's provenance: the images and tables every method reads."""
+HISTORY_SUFFIX = "_history"
+REPORT = "html_report"
 
-    @hook_impl(trylast=True)
+
+def run_name(record, runtime_params: dict[str, Any]) -> str:
+    """``__default__ (demo) seed=7 2026-11-29 08:36``: what was run, with which ``--params``, when."""
+    given = " ".join(f"{key}={value}" for key, value in sorted(runtime_params.items()) if not isinstance(value, dict))
+    given = given if len(given) <= 60 else given[:57] + "..."
+    return " ".join(part for part in (f"{'+'.join(record.pipelines) or '__default__'} ({record.env})", given,
+                                      f"{record.started:%Y-%m-%d %H:%M}") if part)
+
+
+class RunReporting:
+    """Record the run as it goes (:class:`RunRecord`), log it to MLflow, and when it ends write the HTML
+    report (catalog ``html_report``) and print the results table with the report's path.
+
+    Tracking and reporting never fail a run that computed its results: a failure is a logged warning.
+    """
+
+    def __init__(self) -> None:
+        self._context: Any = None
+        self._record: Any = None
+        self._tracker: Any = None
+        self._node_started: dict[str, float] = {}
+        self._run_params: dict[str, Any] | None = None
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        self._context = context
+
+    def _start_tracking(self, record, run_params: dict[str, Any]) -> None:
+        from gans_fingerprints.tracking import MlflowTracker, tracking_settings  # noqa: PLC0415
+
+        try:
+            config = self._context.config_loader["tracking"]
+        except Exception:  # noqa: BLE001 - no tracking.yml: the defaults
+            config = {}
+        settings = tracking_settings(config, record.project_path)
+        if not settings.enabled:
+            logger.info("Experiment tracking is off (tracking.yml `enabled: false` or GANS_FINGERPRINTS_TRACKING=off).")
+            return
+        try:
+            tracker = MlflowTracker(settings)
+            name = run_name(record, run_params.get("runtime_params") or {})
+            tags = {"git_commit": record.commit, "env": record.env, "pipelines": ",".join(record.pipelines) or "__default__",
+                    "device": record.device, "kedro_session": str(run_params.get("session_id", ""))}
+            tracker.start(name, tags, record.parameters)
+            self._tracker = tracker
+        except Exception:
+            logger.warning("MLflow tracking could not start (%s); this run is not tracked. Check tracking.yml or "
+                           "MLFLOW_TRACKING_URI.", settings.tracking_uri, exc_info=True)
+
+    @hook_impl
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.run_record import RunRecord, device_description, git_commit  # noqa: PLC0415
+
+        self._record, self._tracker, self._node_started, self._run_params = None, None, {}, dict(run_params)
+        if self._context is None:
+            return
+        project = Path(self._context.project_path)
+        self._record = RunRecord(project_path=project, env=str(run_params.get("env") or self._context.env or "local"),
+                                 pipelines=list(run_params.get("pipeline_names") or []), parameters=dict(self._context.params),
+                                 commit=git_commit(project), device=device_description())
+
+    @hook_impl
+    def before_node_run(self, node, catalog, inputs) -> None:  # noqa: ARG002 - hook signature
+        if self._record is not None and self._run_params is not None:  # the first node: the run was not refused
+            self._start_tracking(self._record, self._run_params)
+            self._run_params = None
+        self._node_started[node.name] = time.perf_counter()
+
+    @hook_impl
+    def after_node_run(self, node, catalog, inputs, outputs) -> None:  # noqa: ARG002 - hook signature
+        if self._record is None:
+            return
+        from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX  # noqa: PLC0415
+        from gans_fingerprints.run_record import figures_in  # noqa: PLC0415
+
+        started = self._node_started.pop(node.name, None)
+        if started is not None:
+            self._record.node_seconds[node.name] = time.perf_counter() - started
+        for name, data in outputs.items():
+            try:
+                self._record.figures.update(figures_in(name, data))
+                if self._tracker is not None and hasattr(data, "columns"):
+                    if name.endswith(SUMMARY_SUFFIX) and "method" in data.columns:
+                        self._tracker.log_summary(data)
+                    elif name.endswith(HISTORY_SUFFIX):
+                        self._tracker.log_history(name, data)
+            except Exception:
+                logger.warning("Could not record output %s for the report or MLflow.", name, exc_info=True)
+
+    def _hash(self, name: str, data: Any) -> None:
+        if self._record is None or name in self._record.data_hashes or not name.endswith(HASHED_SUFFIXES):
+            return
+        from gans_fingerprints.run_record import content_hash  # noqa: PLC0415
+
+        try:
+            digest = content_hash(data)
+        except Exception:  # provenance never fails a run
+            logger.warning("Could not hash %s for the report's provenance.", name, exc_info=True)
+            return
+        if digest is not None:
+            self._record.data_hashes[name] = digest
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name, data, node) -> None:  # noqa: ARG002 - hook signature
+        self._hash(dataset_name, data)
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name, data, node) -> None:  # noqa: ARG002 - hook signature
+        self._hash(dataset_name, data)
+
+    def _write_report(self, pipeline, catalog) -> tuple[str | None, str | None]:
+        """Save the report through the catalog; returns its path and its text (None when the run made no results)."""
+        from gans_fingerprints.run_report import assemble_report  # noqa: PLC0415
+
+        text = assemble_report(self._record, pipeline, catalog)
+        if text is None:
+            return None, None
+        dataset = catalog.get(REPORT)
+        dataset.save(text)  # the dataset itself, not catalog.save: no INFO line after the results table
+        from gans_fingerprints.run_record import latest_saved  # noqa: PLC0415
+
+        saved = latest_saved(dataset)
+        return (str(saved) if saved else None), text
+
+    @hook_impl(tryfirst=True)  # before ProjectLock releases the project folder
     def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        lines = []
+        report_path = report = None
+        if self._record is not None:
+            try:
+                report_path, report = self._write_report(pipeline, catalog)
+                if report_path:
+                    lines.append(f"report: {report_path}")
+            except Exception:
+                logger.warning("Could not write the HTML report.", exc_info=True)
+        if self._tracker is not None:
+            try:
+                self._log_run_end(pipeline, catalog, report)
+                lines.append(f"MLflow run {self._tracker.run_id} in {self._tracker.settings.tracking_uri} "
+                             "(`make ui` opens it)")
+            except Exception:
+                logger.warning("Could not finish the MLflow run.", exc_info=True)
         try:
             from gans_fingerprints.terminal_summary import print_run_summary  # noqa: PLC0415 - rich only at the end
 
-            print_run_summary(pipeline.all_outputs(), catalog)
+            print_run_summary(pipeline.all_outputs(), catalog, extra_lines=lines)
         except Exception:  # a summary that cannot be shown never fails a finished run
             logger.warning("Could not print the results table; see data/08_reporting.", exc_info=True)
+
+    def _log_run_end(self, pipeline, catalog, report: str | None) -> None:
+        from kedro.framework.project import pipelines as registered  # noqa: PLC0415
+
+        from gans_fingerprints.run_record import seconds_per_pipeline  # noqa: PLC0415
+        from gans_fingerprints.terminal_summary import output_paths  # noqa: PLC0415
+
+        seconds = seconds_per_pipeline(self._record.node_seconds, registered)
+        self._tracker.log_metrics([(f"seconds/{name}", value, 0) for name, value in seconds.items()]
+                                  + [("seconds/run", self._record.seconds, 0)])
+        files: dict[str, bytes | str] = {f"figures/{key}.png": png for key, png in self._record.figures.items()}
+        for label, paths in output_paths(pipeline.all_outputs(), catalog).items():
+            for path in paths:
+                files[f"{label.replace(' ', '_')}/{Path(path).name}"] = Path(path).read_bytes()
+        if report is not None:
+            files["report.html"] = report
+        self._tracker.log_files(files)
+        self._tracker.finish("FINISHED")
+
+    @hook_impl
+    def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        if self._tracker is not None:
+            try:
+                self._tracker.finish("FAILED")
+            except Exception:
+                logger.warning("Could not mark the MLflow run failed.", exc_info=True)
+
+
+class RunProgress:
+    """On a terminal, one bar for the run (nodes done, the node running, ETA) instead of per-node INFO lines,
+    which still go to ``logs/info.log`` (see ``progress``). Off a terminal it does nothing."""
+
+    def __init__(self) -> None:
+        self._pending: tuple[int, str] | None = None
+
+    @hook_impl
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.progress import quiet_console  # noqa: PLC0415
+
+        quiet_console()  # before the first node's inputs are loaded; the bar itself starts with that node
+        self._pending = (len(pipeline.nodes), f"kedro run ({'+'.join(run_params.get('pipeline_names') or []) or 'all'})")
+
+    @hook_impl
+    def before_node_run(self, node, catalog, inputs) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.progress import advance_run, start_run_progress  # noqa: PLC0415
+
+        if self._pending is not None:  # the first node: the run was not refused (another run's lock, say)
+            start_run_progress(*self._pending)
+            self._pending = None
+        advance_run(status=node.name)
+
+    @hook_impl
+    def after_node_run(self, node, catalog, inputs, outputs) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.progress import advance_run  # noqa: PLC0415
+
+        advance_run(advance=1)
+
+    @hook_impl(tryfirst=True)  # before the results table is printed
+    def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.progress import stop_run_progress  # noqa: PLC0415
+
+        stop_run_progress()
+
+    @hook_impl(tryfirst=True)
+    def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
+        from gans_fingerprints.progress import stop_run_progress  # noqa: PLC0415
+
+        stop_run_progress()

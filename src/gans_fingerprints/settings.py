@@ -8,14 +8,17 @@ CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
     # Environments override single parameters (demo: `ingestion.image_size`) instead of whole blocks.
-    "merge_strategy": {"parameters": "soft"},
+    "merge_strategy": {"parameters": "soft", "tracking": "soft"},
+    # Experiment tracking settings (MLflow): read by the RunReporting hook, not by any node.
+    "config_patterns": {"tracking": ["tracking*", "tracking*/**"]},
 }
 
 from gans_fingerprints.hooks import (  # noqa: E402
     ConciseUserErrors,
     IngestionConsistency,
     ProjectLock,
-    ResultsOnTerminal,
+    RunProgress,
+    RunReporting,
 )
 
-HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency(), ResultsOnTerminal())
+HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency(), RunReporting(), RunProgress())

@@ -20,19 +20,12 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from gans_fingerprints.evaluation.paper import paper_headline
 from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX
+from gans_fingerprints.run_record import latest_saved
 
 logger = logging.getLogger(__name__)
 
-PAPER = {
-    (1, "siamese"): "κ 0.036 (Table 3)",
-    (2, "Siamese network"): "0.9904 (Table 5)",
-    (2, "resnet50 + SVM"): "0.5236 (Table 5)",
-    (2, "densenet121 + SVM"): "0.4904 (Table 5)",
-    (2, "efficientnet_b0 + SVM"): "0.4912 (Table 5)",
-    (2, "mobilenet_v2 + SVM"): "0.4111 (Table 5)",
-}
-"""The paper's test figure of the methods it reports (AI Multimedia Lab, ImageCLEFmedical GANs 2025)."""
 WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
 
 
@@ -62,7 +55,7 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
                 figure = f"accuracy {shown}"
             note = next((w for w in WARNINGS if w in str(row.get("validation", ""))), "")
             rows.append({"subtask": str(subtask), "method": str(row["method"]), "on": "test" if tested else "validation",
-                         "figure": figure, "paper": PAPER.get((subtask, str(row["method"])), ""), "note": note,
+                         "figure": figure, "paper": paper_headline(subtask, str(row["method"])), "note": note,
                          "sort": -float(row["main_value"]) if not pd.isna(row["main_value"]) else math.inf})
     return sorted(rows, key=lambda r: (r["subtask"], r["sort"]))
 
@@ -87,15 +80,10 @@ def render(rows: list[dict[str, Any]], paths: dict[str, list[str]], console: Con
 def _saved_path(catalog: Any, name: str) -> str | None:
     """Where the run saved dataset ``name`` (the newest version of a versioned dataset)."""
     try:
-        dataset = catalog.get(name) if hasattr(catalog, "get") else catalog._get_dataset(name)  # noqa: SLF001
-        filepath = getattr(dataset, "_filepath", None)
-        if filepath is None:
-            return None
-        folder = Path(str(filepath))
-        versions = sorted(p for p in folder.glob("*/" + folder.name)) if folder.is_dir() else []
-        return str(versions[-1] if versions else folder)
+        saved = latest_saved(catalog.get(name) if hasattr(catalog, "get") else catalog._get_dataset(name))  # noqa: SLF001
     except Exception:  # noqa: BLE001 - a path we cannot show is left out, never a failed run
         return None
+    return str(saved) if saved is not None else None
 
 
 def _is_run_file(name: str) -> bool:
@@ -104,23 +92,31 @@ def _is_run_file(name: str) -> bool:
     return re.search(r"(^|_)run_file(_(?!check)|$)", name.rsplit(".", 1)[-1]) is not None
 
 
-def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Console | None = None) -> bool:
-    """The table of the summaries this run wrote, if any; returns whether it printed one."""
+def output_paths(pipeline_outputs: Iterable[str], catalog: Any) -> dict[str, list[str]]:
+    """Where this run saved its results table and run files (the newest version of each)."""
+    outputs = sorted(pipeline_outputs)
+    return {"results table": [p for p in [_saved_path(catalog, "results_table")] if p] if "results_table" in outputs else [],
+            "run files": [p for n in outputs if _is_run_file(n) for p in [_saved_path(catalog, n)] if p]}
+
+
+def print_run_summary(pipeline_outputs: Iterable[str], catalog: Any, console: Console | None = None,
+                      extra_lines: Iterable[str] = ()) -> bool:
+    """The table of the summaries this run wrote, if any, then ``extra_lines`` (the report's path, the
+    MLflow run); returns whether it printed a table."""
     outputs = sorted(pipeline_outputs)
     names = [n for n in outputs if n.endswith(SUMMARY_SUFFIX) and n != "benchmark_summary"]
     summaries = []
     for name in names:
-        try:
-            table = catalog.load(name)
+        try:  # the dataset itself, not catalog.load: no INFO line above the table
+            table = catalog.get(name).load()
         except Exception:  # noqa: BLE001 - a summary this run did not write (a filtered run) is left out
             continue
         if isinstance(table, pd.DataFrame) and not table.empty:
             summaries.append(table)
-    if not summaries:
-        return False
-    paths = {"results table": [p for p in [_saved_path(catalog, "results_table")] if p] if "results_table" in outputs else [],
-             "run files": [p for n in outputs if _is_run_file(n) for p in [_saved_path(catalog, n)] if p]}
     if console is None:  # a log file or a pipe gets the whole table, not 80 columns of wrapped cells
         console = Console() if Console().is_terminal else Console(width=150)
-    render(summary_rows(summaries), paths, console)
-    return True
+    if summaries:
+        render(summary_rows(summaries), output_paths(outputs, catalog), console)
+    for line in extra_lines:
+        console.print(line, soft_wrap=True)
+    return bool(summaries)

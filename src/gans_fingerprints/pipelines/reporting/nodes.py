@@ -24,7 +24,7 @@ COLUMNS = [
 ]
 
 
-def _data_description(ingestion_report: dict[str, Any], subtask: str) -> str:
+def data_description(ingestion_report: dict[str, Any], subtask: str) -> str:
     splits = ingestion_report["splits"]
     train, test = splits[f"{subtask}_train"], splits[f"{subtask}_test"]
     truth = ingestion_report["ground_truth"][f"{subtask}_test"]["present"]
@@ -73,7 +73,7 @@ def build_results_table(
 ) -> pd.DataFrame:
     """One row per method and subtask, with the data, weights and settings that produced it."""
     rows = ordered_summaries(summaries, ingestion_commit)
-    descriptions = {subtask: _data_description(ingestion_report, f"subtask{subtask}") for subtask in (1, 2)}
+    descriptions = {subtask: data_description(ingestion_report, f"subtask{subtask}") for subtask in (1, 2)}
     rows["data"] = rows["subtask"].map(descriptions)
     return rows.reindex(columns=COLUMNS)
 

@@ -1,0 +1,145 @@
+"""What one ``kedro run`` did, gathered while it runs: provenance, seconds per node, figures, data hashes.
+
+The ``RunReporting`` hook fills a :class:`RunRecord`; the HTML report and the MLflow run are written
+from it when the run ends. Nothing here knows the catalog's file layout except
+:func:`latest_saved`, which finds what an earlier run saved (a figure this run did not draw, a run file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import platform
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+HASH_BLOCK = 1 << 24
+"""Values hashed at a time (16 MB of uint8 pixels)."""
+FIGURE_DPI = 80
+"""Resolution of figures kept for the report and MLflow (the catalog saves its own, sharper copy)."""
+
+
+@dataclass
+class RunRecord:
+    """One run: its settings and provenance, then what each node took and made."""
+
+    project_path: Path
+    env: str
+    pipelines: list[str]
+    parameters: dict[str, Any]
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    commit: str = ""
+    device: str = ""
+    node_seconds: dict[str, float] = field(default_factory=dict)
+    figures: dict[str, bytes] = field(default_factory=dict)
+    """``dataset`` or ``dataset/key`` → PNG, for every figure a node of this run returned."""
+    data_hashes: dict[str, str] = field(default_factory=dict)
+    """Dataset name → SHA-256 of its content, for the image stacks and tables the run read or wrote."""
+
+    @property
+    def seconds(self) -> float:
+        return (datetime.now(UTC) - self.started).total_seconds()
+
+
+def git_commit(project_path: Path) -> str:
+    """``<commit>`` of the checkout, ``<commit> + uncommitted changes``, or why it is unknown."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=project_path, capture_output=True, text=True, check=True, timeout=20).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} + uncommitted changes" if changed else commit
+
+
+def device_description() -> str:
+    """The torch device a run with ``device: auto`` uses, and the host."""
+    import torch  # noqa: PLC0415 - only when a run starts
+
+    if torch.cuda.is_available():
+        accelerator = f"CUDA {torch.cuda.get_device_name(0)}"
+    else:
+        accelerator = "CPU"
+    return (f"{accelerator}; {os.cpu_count()} CPU cores; torch {torch.__version__}; Python {platform.python_version()}; "
+            f"{platform.system()} {platform.machine()}")
+
+
+def figure_png(figure: Figure, dpi: int = FIGURE_DPI) -> bytes:
+    """The figure as PNG bytes (it stays open for the catalog to save)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def figures_in(name: str, data: Any) -> dict[str, bytes]:
+    """PNGs of a node output that is a figure, or a dict or list of figures (``name/key``); else nothing."""
+    if isinstance(data, Figure):
+        return {name: figure_png(data)}
+    if isinstance(data, Mapping) and data and all(isinstance(v, Figure) for v in data.values()):
+        return {f"{name}/{key}": figure_png(figure) for key, figure in data.items()}
+    if isinstance(data, list | tuple) and data and all(isinstance(v, Figure) for v in data):
+        return {f"{name}/{index}": figure_png(figure) for index, figure in enumerate(data)}
+    return {}
+
+
+def content_hash(data: Any) -> str | None:
+    """SHA-256 of an image stack's pixels or a table's rows (index included); None for anything else."""
+    if isinstance(data, np.ndarray):
+        digest = hashlib.sha256(f"{data.dtype}{data.shape}".encode())
+        flat = data.reshape(-1)
+        for start in range(0, flat.size, HASH_BLOCK):  # a memory-mapped stack is read a block at a time
+            digest.update(np.ascontiguousarray(flat[start:start + HASH_BLOCK]).tobytes())
+        return digest.hexdigest()
+    if isinstance(data, pd.DataFrame):
+        return hashlib.sha256(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()
+                              + ",".join(map(str, data.columns)).encode()).hexdigest()
+    return None
+
+
+def seconds_per_pipeline(node_seconds: Mapping[str, float], pipelines: Mapping[str, Any]) -> dict[str, float]:
+    """Seconds the run's nodes took, summed by the registered pipeline each belongs to (``__default__`` aside)."""
+    owner = {}
+    for pipeline_name, pipeline in pipelines.items():
+        if pipeline_name != "__default__":
+            for node in pipeline.nodes:
+                owner.setdefault(node.name, pipeline_name)
+    totals: dict[str, float] = {}
+    for node_name, seconds in node_seconds.items():
+        key = owner.get(node_name, "other")
+        totals[key] = totals.get(key, 0.0) + seconds
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def latest_saved(dataset: Any) -> Path | None:
+    """Where a file dataset's newest save lies (``<path>/<version>/<name>`` when versioned: a file, or a
+    folder of PNGs for a dict of figures); None when nothing was saved or it is not file-backed."""
+    filepath = getattr(dataset, "_filepath", None)
+    if filepath is None:
+        return None
+    folder = Path(str(filepath))
+    if folder.is_file():
+        return folder
+    versions = sorted(p for p in folder.iterdir() if (p / folder.name).exists()) if folder.is_dir() else []
+    return versions[-1] / folder.name if versions else None
+
+
+def saved_figures(name: str, dataset: Any) -> tuple[str, dict[str, bytes]]:
+    """The PNGs of a figure dataset's newest save, keyed as :func:`figures_in` keys them, and its version."""
+    saved = latest_saved(dataset)
+    if saved is None:
+        return "", {}
+    version = saved.parent.name if saved.parent.parent.name == saved.name else ""
+    if saved.is_dir():
+        return version, {f"{name}/{png.stem}": png.read_bytes() for png in sorted(saved.glob("*.png"))}
+    return version, {name: saved.read_bytes()} if saved.suffix == ".png" else {}

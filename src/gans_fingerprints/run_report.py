@@ -1,0 +1,92 @@
+"""The HTML report of one run, assembled from what the run wrote: the glue between the catalog and
+:func:`gans_fingerprints.html_report.render_report` (the ``RunReporting`` hook calls it when a run ends)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX
+from gans_fingerprints.html_report import ReportFigure, ReportInputs, render_report
+from gans_fingerprints.run_record import RunRecord, latest_saved, saved_figures, seconds_per_pipeline
+
+logger = logging.getLogger(__name__)
+
+BENCHMARK_PIPELINE = "benchmark"
+BENCHMARK_SUMMARY = "benchmark_summary"
+
+
+def _load(catalog: Any, name: str) -> Any:
+    """The dataset's newest saved version, or None when there is none (or it cannot be read)."""
+    try:  # the dataset itself, not catalog.load: no INFO line per dataset after the run
+        return catalog.get(name).load() if catalog.exists(name) else None
+    except Exception:
+        logger.warning("The report leaves out %s: it could not be read.", name, exc_info=True)
+        return None
+
+
+def _version(catalog: Any, name: str) -> str:
+    saved = latest_saved(catalog.get(name))
+    return saved.parent.name if saved is not None and saved.parent.parent.name == saved.name else ""
+
+
+def report_summaries(pipeline: Any, catalog: Any) -> pd.DataFrame:
+    """The method summaries this run's pipelines write or read, of the current ingestion, ordered as the results table."""
+    from gans_fingerprints.pipelines.reporting.nodes import ordered_summaries  # noqa: PLC0415
+
+    names = [n for n in sorted(pipeline.datasets()) if n.endswith(SUMMARY_SUFFIX) and n != BENCHMARK_SUMMARY]
+    summaries = {name: _load(catalog, name) for name in names}
+    try:
+        return ordered_summaries(summaries, _load(catalog, "ingestion_commit") or {})
+    except UserInputError:
+        return pd.DataFrame(columns=["subtask", "method"])
+
+
+def report_figures(record: RunRecord, catalog: Any, registered: dict[str, Any]) -> list[ReportFigure]:
+    """This run's figures, and the benchmark's newest figures when this run did not build the benchmark (``make
+    demo`` builds it in a run of its own), each marked with the version it comes from."""
+    figures = [ReportFigure(key, png) for key, png in record.figures.items()]
+    drawn = {key.split("/")[0] for key in record.figures}
+    benchmark = registered.get(BENCHMARK_PIPELINE)
+    for name in sorted(benchmark.all_outputs()) if benchmark is not None else ():
+        if name in drawn:
+            continue
+        try:
+            dataset = catalog.get(name)
+        except Exception:  # noqa: BLE001 - not a catalog entry of this environment
+            continue
+        if type(dataset).__name__ != "MatplotlibDataset":
+            continue
+        version, pngs = saved_figures(name, dataset)
+        figures.extend(ReportFigure(key, png, f"saved {version}" if version else "saved earlier") for key, png in pngs.items())
+    return figures
+
+
+def assemble_report(record: RunRecord, pipeline: Any, catalog: Any) -> str | None:
+    """The run's report page, or None when the run wrote no method summary and built no benchmark."""
+    from kedro.framework.project import pipelines as registered  # noqa: PLC0415
+
+    from gans_fingerprints.pipelines.reporting.nodes import data_description  # noqa: PLC0415
+    from gans_fingerprints.terminal_summary import output_paths  # noqa: PLC0415
+
+    summaries = report_summaries(pipeline, catalog)
+    built_benchmark = BENCHMARK_SUMMARY in pipeline.all_outputs()
+    if summaries.empty and not built_benchmark:
+        return None
+    registered = dict(registered)
+    ingestion = _load(catalog, "ingestion_report") if not summaries.empty else None
+    descriptions = {}
+    for subtask in (1, 2):
+        try:
+            descriptions[f"subtask {subtask}"] = data_description(ingestion, f"subtask{subtask}")
+        except (KeyError, TypeError):
+            continue
+    return render_report(ReportInputs(
+        record, summaries, report_figures(record, catalog, registered),
+        benchmark=_load(catalog, BENCHMARK_SUMMARY), benchmark_version=_version(catalog, BENCHMARK_SUMMARY),
+        pipeline_seconds=seconds_per_pipeline(record.node_seconds, registered), data_descriptions=descriptions,
+        files=output_paths(pipeline.all_outputs(), catalog),
+    ))
