@@ -15,12 +15,13 @@ from kedro.framework.startup import bootstrap_project
 
 
 def run_pipelines(
-    project: Path, pipelines: list[str], env: str | None = None, namespaces: list[str] | None = None, **runtime_params: Any
+    project: Path, pipelines: list[str], env: str | None = None, namespaces: list[str] | None = None, runner: Any = None,
+    **runtime_params: Any,
 ) -> None:
-    """Run ``pipelines`` in ``project`` through a KedroSession, as ``kedro run --params [--namespaces]`` would."""
+    """Run ``pipelines`` in ``project`` through a KedroSession, as ``kedro run --params [--namespaces] [--runner]`` would."""
     bootstrap_project(project)
     with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params) as session:
-        session.run(pipeline_names=pipelines, namespaces=namespaces)
+        session.run(pipeline_names=pipelines, namespaces=namespaces, runner=runner)
 
 
 def versions(project: Path, layer: str, name: str) -> list[Path]:

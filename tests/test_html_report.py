@@ -153,3 +153,49 @@ def test_content_hashes_name_the_pixels_and_rows_and_accept_empty_stacks():
     table = pd.DataFrame({"id": ["a", "b"], "label": [0, 1]})
     assert content_hash(table) == content_hash(table.copy()) != content_hash(table.iloc[::-1])
     assert content_hash("not data") is None
+
+
+def test_a_large_stack_is_hashed_on_a_sample_and_says_so(monkeypatch):
+    from gans_fingerprints import run_record
+
+    stack = np.arange(10 * 4 * 4, dtype=np.uint8).reshape(10, 4, 4)
+    full = run_record.content_hash(stack)
+    monkeypatch.setattr(run_record, "FULL_HASH_BYTES", 40)  # 160 bytes: every 4th image
+    sampled = run_record.content_hash(stack)
+    assert sampled.endswith("(every 4th image of 10)") and sampled.split()[0] != full
+    changed = stack.copy()
+    changed[4, 0, 0] += 1
+    assert run_record.content_hash(changed) != sampled, "a sampled image changed: the hash changes"
+
+
+def test_the_benchmark_is_shown_only_beside_its_own_data(tmp_path):
+    from gans_fingerprints.run_report import benchmark_describes_the_data
+
+    class Catalog:
+        def __init__(self, tables):
+            self.tables = tables
+
+        def exists(self, name):
+            return name in self.tables
+
+        def get(self, name):
+            tables = self.tables
+
+            class Dataset:
+                def load(self):
+                    return tables[name]
+            return Dataset()
+
+    class Run:
+        def __init__(self, outputs):
+            self.outputs = outputs
+
+        def all_outputs(self):
+            return set(self.outputs)
+
+    benchmark = {"root": str(tmp_path / "raw")}
+    assert benchmark_describes_the_data(Run(["benchmark_summary"]), Catalog({})), "built in this run"
+    same = Catalog({"benchmark_summary": benchmark, "ingestion_commit": {"root": str(tmp_path / "raw")}})
+    other = Catalog({"benchmark_summary": benchmark, "ingestion_commit": {"root": str(tmp_path / "imageclef")}})
+    assert benchmark_describes_the_data(Run(["results_table"]), same)
+    assert not benchmark_describes_the_data(Run(["results_table"]), other), "a run on the real release shows no benchmark"

@@ -51,3 +51,43 @@ def test_off_a_terminal_a_run_changes_nothing(monkeypatch):
     assert progress.start_run_progress(total=3) is None
     progress.advance_run(advance=1)
     progress.stop_run_progress()
+
+
+def test_a_redirected_stdout_keeps_every_log_line(monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert not progress.progress_enabled(), "`kedro run > file`: the bar and the logs go to stdout, which is a file"
+
+
+def test_a_run_refused_by_the_project_lock_gives_the_console_its_lines_back(monkeypatch, tmp_path):
+    import fcntl
+    import logging
+
+    import pytest
+
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.hooks import LOCK_NAME, ProjectLock
+
+    monkeypatch.setattr(progress, "progress_enabled", lambda: True)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.INFO)
+    logging.getLogger().addHandler(console)
+    (tmp_path / "data").mkdir()
+    holder = (tmp_path / "data" / LOCK_NAME).open("a+")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds the folder
+    try:
+        progress.quiet_console()  # as RunProgress does before the lock is tried
+        assert console.level == logging.WARNING
+        lock = ProjectLock()
+
+        class Context:
+            project_path = tmp_path
+
+        lock.after_context_created(Context())
+        with pytest.raises(UserInputError, match="Another kedro run"):
+            lock.before_pipeline_run(run_params={}, pipeline=None, catalog=None)
+        assert console.level == logging.INFO, "the refused run's console is restored"
+    finally:
+        holder.close()
+        logging.getLogger().removeHandler(console)
+        progress.stop_run_progress()

@@ -70,3 +70,61 @@ def test_a_tiny_run_is_tracked_in_a_temporary_store_and_tracking_can_be_switched
     assert {"report.html", "run_files"} <= artifacts
     [report] = versions(project_copy, "08_reporting", "report.html")
     assert "gan_leaks_pixels" in report.read_text() and (store / "mlflow.db").exists()
+
+
+class _Tracker:
+    """Stands in for MlflowTracker: records how the run was closed; ``fail`` makes logging raise."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail, self.closed, self.run_id = fail, [], "r1"
+
+    def finish(self, status: str) -> None:
+        self.closed.append(status)
+
+    def log_files(self, files) -> None:  # noqa: ARG002 - the tracker's signature
+        if self.fail:
+            raise OSError("artifact store unwritable")
+
+    def log_metrics(self, points) -> None:
+        list(points)
+
+
+class _Pipeline:
+    def all_outputs(self):
+        return set()
+
+    def datasets(self):
+        return set()
+
+
+def test_an_mlflow_run_is_always_closed_failed_when_its_logging_or_the_run_fails(tmp_path, caplog):
+    import kedro.framework.project  # noqa: F401 - configures logging before caplog attaches, as in a real run
+
+    from gans_fingerprints.hooks import RunReporting
+    from gans_fingerprints.run_record import RunRecord
+
+    hook = RunReporting()
+    hook._record = RunRecord(project_path=tmp_path, env="base", pipelines=[], parameters={})
+    hook._tracker = tracker = _Tracker(fail=True)
+    hook.after_pipeline_run(run_params={}, run_result={}, pipeline=_Pipeline(), catalog=None)
+    assert tracker.closed == ["FAILED"] and "Could not log this run's results to MLflow" in caplog.text
+
+    hook._tracker = tracker = _Tracker()
+    hook.on_pipeline_error(error=RuntimeError("node failed"), run_params={}, pipeline=_Pipeline(), catalog=None)
+    assert tracker.closed == ["FAILED"] and hook._record.status.startswith("FAILED: RuntimeError")
+
+    hook._tracker = tracker = _Tracker()
+    hook._close_abandoned_run()  # what the exit handler does after Ctrl-C inside a run
+    assert tracker.closed == ["KILLED"] and hook._tracker is None
+    hook._close_abandoned_run()
+    assert tracker.closed == ["KILLED"], "closed once"
+
+
+def test_a_run_logs_only_the_parameters_its_nodes_read():
+    from kedro.pipeline import Node, Pipeline
+
+    from gans_fingerprints.run_record import run_parameters
+
+    pipeline = Pipeline([Node(lambda a, b: (a, b), ["params:subtask1_membership", "params:seed"], "x", name="n")])
+    parameters = {"subtask1_membership": {"cv_folds": 5}, "seed": 7, "ingestion": {"split_seed": 7}}
+    assert run_parameters(pipeline, parameters) == {"subtask1_membership": {"cv_folds": 5}, "seed": 7}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import os
@@ -114,6 +115,9 @@ class ProjectLock:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             handle.close()
+            from gans_fingerprints.progress import stop_run_progress  # noqa: PLC0415
+
+            stop_run_progress()  # Kedro calls no error hook for a refused run: give the console its lines back here
             raise UserInputError(
                 f"Another kedro run is using this project folder ({holder}); wait for it to finish, "
                 f"or run from a copy of the project. Lock: {path}"
@@ -226,10 +230,12 @@ def run_name(record, runtime_params: dict[str, Any]) -> str:
 
 
 class RunReporting:
-    """Record the run as it goes (:class:`RunRecord`), log it to MLflow, and when it ends write the HTML
-    report (catalog ``html_report``) and print the results table with the report's path.
+    """Record the run as it goes (:class:`RunRecord`), log it to MLflow, and when it ends (or fails) write the
+    HTML report (catalog ``html_report``) and print the results table with the report's path.
 
-    Tracking and reporting never fail a run that computed its results: a failure is a logged warning.
+    Tracking and reporting never fail a run that computed its results: a failure is a logged warning, and an
+    MLflow run is always closed (FINISHED, FAILED, or KILLED when the process ends inside the run, Ctrl-C).
+    Registered before ``ProjectLock``, so its ``before_pipeline_run`` (trylast) runs once the lock is held.
     """
 
     def __init__(self) -> None:
@@ -237,7 +243,7 @@ class RunReporting:
         self._record: Any = None
         self._tracker: Any = None
         self._node_started: dict[str, float] = {}
-        self._run_params: dict[str, Any] | None = None
+        self._exit_handler = False
 
     @hook_impl
     def after_context_created(self, context) -> None:
@@ -246,49 +252,70 @@ class RunReporting:
     def _start_tracking(self, record, run_params: dict[str, Any]) -> None:
         from gans_fingerprints.tracking import MlflowTracker, tracking_settings  # noqa: PLC0415
 
+        uri = "?"
         try:
-            config = self._context.config_loader["tracking"]
-        except Exception:  # noqa: BLE001 - no tracking.yml: the defaults
-            config = {}
-        settings = tracking_settings(config, record.project_path)
-        if not settings.enabled:
-            logger.info("Experiment tracking is off (tracking.yml `enabled: false` or GANS_FINGERPRINTS_TRACKING=off).")
-            return
-        try:
+            try:
+                config = self._context.config_loader["tracking"]
+            except KeyError:  # no tracking.yml: the defaults
+                config = {}
+            settings = tracking_settings(config, record.project_path)
+            uri = settings.tracking_uri
+            if not settings.enabled:
+                logger.info("Experiment tracking is off (tracking.yml `enabled: false` or GANS_FINGERPRINTS_TRACKING=off).")
+                return
             tracker = MlflowTracker(settings)
-            name = run_name(record, run_params.get("runtime_params") or {})
             tags = {"git_commit": record.commit, "env": record.env, "pipelines": ",".join(record.pipelines) or "__default__",
                     "device": record.device, "kedro_session": str(run_params.get("session_id", ""))}
-            tracker.start(name, tags, record.parameters)
+            tracker.start(run_name(record, run_params.get("runtime_params") or {}), tags, record.parameters)
             self._tracker = tracker
         except Exception:
             logger.warning("MLflow tracking could not start (%s); this run is not tracked. Check tracking.yml or "
-                           "MLFLOW_TRACKING_URI.", settings.tracking_uri, exc_info=True)
+                           "MLFLOW_TRACKING_URI.", uri, exc_info=True)
+        if not self._exit_handler:
+            atexit.register(self._close_abandoned_run)
+            self._exit_handler = True
 
-    @hook_impl
+    def _close_abandoned_run(self) -> None:
+        """At exit inside a run (Ctrl-C, a kill): the MLflow run is marked KILLED, the terminal gets its cursor back."""
+        from gans_fingerprints.progress import stop_run_progress  # noqa: PLC0415
+
+        stop_run_progress()
+        self._finish_tracking("KILLED")
+
+    def _finish_tracking(self, status: str) -> None:
+        tracker, self._tracker = self._tracker, None
+        if tracker is not None:
+            try:
+                tracker.finish(status)
+            except Exception:
+                logger.warning("Could not close the MLflow run %s.", tracker.run_id, exc_info=True)
+
+    @hook_impl(trylast=True)
     def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        from gans_fingerprints.run_record import RunRecord, device_description, git_commit  # noqa: PLC0415
+        from gans_fingerprints.run_record import RunRecord, device_description, git_commit, run_parameters  # noqa: PLC0415
 
-        self._record, self._tracker, self._node_started, self._run_params = None, None, {}, dict(run_params)
+        self._record, self._tracker, self._node_started = None, None, {}
         if self._context is None:
             return
-        project = Path(self._context.project_path)
-        self._record = RunRecord(project_path=project, env=str(run_params.get("env") or self._context.env or "local"),
-                                 pipelines=list(run_params.get("pipeline_names") or []), parameters=dict(self._context.params),
-                                 commit=git_commit(project), device=device_description())
+        try:
+            project = Path(self._context.project_path)
+            self._record = RunRecord(project_path=project, env=str(run_params.get("env") or self._context.env or "local"),
+                                     pipelines=list(run_params.get("pipeline_names") or []),
+                                     parameters=run_parameters(pipeline, self._context.params),
+                                     commit=git_commit(project), device=device_description())
+        except Exception:
+            logger.warning("Could not record this run for its report and MLflow.", exc_info=True)
+            return
+        self._start_tracking(self._record, dict(run_params))
 
     @hook_impl
     def before_node_run(self, node, catalog, inputs) -> None:  # noqa: ARG002 - hook signature
-        if self._record is not None and self._run_params is not None:  # the first node: the run was not refused
-            self._start_tracking(self._record, self._run_params)
-            self._run_params = None
         self._node_started[node.name] = time.perf_counter()
 
     @hook_impl
     def after_node_run(self, node, catalog, inputs, outputs) -> None:  # noqa: ARG002 - hook signature
         if self._record is None:
             return
-        from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX  # noqa: PLC0415
         from gans_fingerprints.run_record import figures_in  # noqa: PLC0415
 
         started = self._node_started.pop(node.name, None)
@@ -297,13 +324,8 @@ class RunReporting:
         for name, data in outputs.items():
             try:
                 self._record.figures.update(figures_in(name, data))
-                if self._tracker is not None and hasattr(data, "columns"):
-                    if name.endswith(SUMMARY_SUFFIX) and "method" in data.columns:
-                        self._tracker.log_summary(data)
-                    elif name.endswith(HISTORY_SUFFIX):
-                        self._tracker.log_history(name, data)
             except Exception:
-                logger.warning("Could not record output %s for the report or MLflow.", name, exc_info=True)
+                logger.warning("Could not keep figure %s for the report and MLflow.", name, exc_info=True)
 
     def _hash(self, name: str, data: Any) -> None:
         if self._record is None or name in self._record.data_hashes or not name.endswith(HASHED_SUFFIXES):
@@ -327,7 +349,8 @@ class RunReporting:
         self._hash(dataset_name, data)
 
     def _write_report(self, pipeline, catalog) -> tuple[str | None, str | None]:
-        """Save the report through the catalog; returns its path and its text (None when the run made no results)."""
+        """Save the report through its catalog dataset; returns its path and text (None when the run made no results)."""
+        from gans_fingerprints.run_record import latest_saved  # noqa: PLC0415
         from gans_fingerprints.run_report import assemble_report  # noqa: PLC0415
 
         text = assemble_report(self._record, pipeline, catalog)
@@ -335,29 +358,33 @@ class RunReporting:
             return None, None
         dataset = catalog.get(REPORT)
         dataset.save(text)  # the dataset itself, not catalog.save: no INFO line after the results table
-        from gans_fingerprints.run_record import latest_saved  # noqa: PLC0415
-
         saved = latest_saved(dataset)
         return (str(saved) if saved else None), text
 
+    def _report(self, pipeline, catalog) -> tuple[list[str], str | None]:
+        if self._record is None:
+            return [], None
+        try:
+            path, text = self._write_report(pipeline, catalog)
+        except Exception:
+            logger.warning("Could not write the HTML report.", exc_info=True)
+            return [], None
+        return ([f"report: {path}"] if path else []), text
+
     @hook_impl(tryfirst=True)  # before ProjectLock releases the project folder
     def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        lines = []
-        report_path = report = None
-        if self._record is not None:
-            try:
-                report_path, report = self._write_report(pipeline, catalog)
-                if report_path:
-                    lines.append(f"report: {report_path}")
-            except Exception:
-                logger.warning("Could not write the HTML report.", exc_info=True)
-        if self._tracker is not None:
+        lines, report = self._report(pipeline, catalog)
+        tracker = self._tracker
+        if tracker is not None:
+            status = "FINISHED"
             try:
                 self._log_run_end(pipeline, catalog, report)
-                lines.append(f"MLflow run {self._tracker.run_id} in {self._tracker.settings.tracking_uri} "
-                             "(`make ui` opens it)")
+                lines.append(tracker.where())
             except Exception:
-                logger.warning("Could not finish the MLflow run.", exc_info=True)
+                status = "FAILED"
+                logger.warning("Could not log this run's results to MLflow.", exc_info=True)
+            finally:
+                self._finish_tracking(status)
         try:
             from gans_fingerprints.terminal_summary import print_run_summary  # noqa: PLC0415 - rich only at the end
 
@@ -366,30 +393,43 @@ class RunReporting:
             logger.warning("Could not print the results table; see data/08_reporting.", exc_info=True)
 
     def _log_run_end(self, pipeline, catalog, report: str | None) -> None:
+        """Every summary and history this run wrote (read back from the catalog, so runs on any runner are
+        tracked), seconds per pipeline, figures, files and the report."""
         from kedro.framework.project import pipelines as registered  # noqa: PLC0415
 
+        from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX  # noqa: PLC0415
         from gans_fingerprints.run_record import seconds_per_pipeline  # noqa: PLC0415
+        from gans_fingerprints.run_report import report_figures  # noqa: PLC0415
         from gans_fingerprints.terminal_summary import output_paths  # noqa: PLC0415
 
+        tracker = self._tracker
+        for name in sorted(pipeline.all_outputs()):
+            if name.endswith((SUMMARY_SUFFIX, HISTORY_SUFFIX)) and name != "benchmark_summary":
+                table = catalog.get(name).load()
+                if name.endswith(SUMMARY_SUFFIX):
+                    tracker.log_summary(table)
+                else:
+                    tracker.log_history(name, table)
         seconds = seconds_per_pipeline(self._record.node_seconds, registered)
-        self._tracker.log_metrics([(f"seconds/{name}", value, 0) for name, value in seconds.items()]
-                                  + [("seconds/run", self._record.seconds, 0)])
-        files: dict[str, bytes | str] = {f"figures/{key}.png": png for key, png in self._record.figures.items()}
+        tracker.log_metrics([(f"seconds/{name}", value, 0) for name, value in seconds.items()]
+                            + [("seconds/run", self._record.seconds, 0)])
+        figures = report_figures(self._record, pipeline, catalog, dict(registered))
+        files: dict[str, bytes | str] = {f"figures/{figure.key}.png": figure.png for figure in figures}
         for label, paths in output_paths(pipeline.all_outputs(), catalog).items():
             for path in paths:
                 files[f"{label.replace(' ', '_')}/{Path(path).name}"] = Path(path).read_bytes()
         if report is not None:
             files["report.html"] = report
-        self._tracker.log_files(files)
-        self._tracker.finish("FINISHED")
+        tracker.log_files(files)
 
     @hook_impl
     def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        if self._tracker is not None:
-            try:
-                self._tracker.finish("FAILED")
-            except Exception:
-                logger.warning("Could not mark the MLflow run failed.", exc_info=True)
+        if self._record is not None:
+            self._record.status = f"FAILED: {type(error).__name__}: {error}"
+            lines, _ = self._report(pipeline, catalog)  # what the run made before it failed
+            for line in lines:
+                logger.warning("The run failed; its partial %s", line)
+        self._finish_tracking("FAILED")
 
 
 class RunProgress:

@@ -170,9 +170,10 @@ def benchmark_section(benchmark: Mapping[str, Any] | None, version: str) -> str:
     settings = benchmark.get("settings", {})
     families = {k: v.get("family") for k, v in settings.get("generators", {}).items()}
     text = (f"<p class='small'>Built {html.escape(version or '?')} into {html.escape(str(benchmark.get('root', '?')))}: profile "
-            f"<b>{html.escape(str(settings.get('profile', '?')))}</b>, seed {settings.get('seed', '?')}, cohort shift "
-            f"{settings.get('cohort_shift', '?')}, {settings.get('image_size', '?')} px, generator families "
-            f"{html.escape(str(families))}. Precision and recall: improved P/R (k = 3) against each generator's own "
+            f"<b>{html.escape(str(settings.get('profile', '?')))}</b>, seed {html.escape(str(settings.get('seed', '?')))}, "
+            f"cohort shift {html.escape(str(settings.get('cohort_shift', '?')))}, "
+            f"{html.escape(str(settings.get('image_size', '?')))} px, generator families {html.escape(str(families))}. "
+            "Precision and recall: improved P/R (k = 3) against each generator's own "
             "training reals; the floor is two halves of the same real population.</p>")
     quality = benchmark.get("quality") or []
     rows = [[_number(q.get(c), 2) if isinstance(q.get(c), float) else str(q.get(c, "—")) for c in QUALITY_COLUMNS] for q in quality]
@@ -245,6 +246,9 @@ def render_report(inputs: ReportInputs) -> str:
             f"{html.escape(record.env)}; commit {html.escape(record.commit)}. Intervals are 95% (bootstrap for subtask 1, "
             "Wilson for accuracy). Rows in italics are the paper's published figures (AI Multimedia Lab, ImageCLEFmedical "
             "GANs 2025), measured on the task's data, not on these.</p>"]
+    if record.status != "completed":
+        body.append(f"<div class='box'><b>This run did not finish</b> ({html.escape(record.status)}): the page shows what it "
+                    "made before it stopped.</div>")
     if not summaries.empty:
         body.append(warnings_section(summaries))
     if not subtask1.empty:

@@ -23,8 +23,8 @@ _QUIETED: list[tuple[logging.Handler, int]] = []
 
 
 def progress_enabled() -> bool:
-    """True when stderr is an interactive terminal."""
-    return sys.stderr.isatty()
+    """True when stdout and stderr are both an interactive terminal (``> file`` or ``| tee`` keeps every log line)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
 
 
 def _columns() -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import platform
 import subprocess
@@ -24,6 +25,9 @@ from matplotlib.figure import Figure
 
 HASH_BLOCK = 1 << 24
 """Values hashed at a time (16 MB of uint8 pixels)."""
+FULL_HASH_BYTES = 512 << 20
+"""A stack larger than this is hashed on a sample of its images (every k-th), so a run never reads gigabytes
+of a memory-mapped stack only to describe it; the hash says so."""
 FIGURE_DPI = 80
 """Resolution of figures kept for the report and MLflow (the catalog saves its own, sharper copy)."""
 
@@ -44,6 +48,7 @@ class RunRecord:
     """``dataset`` or ``dataset/key`` → PNG, for every figure a node of this run returned."""
     data_hashes: dict[str, str] = field(default_factory=dict)
     """Dataset name → SHA-256 of its content, for the image stacks and tables the run read or wrote."""
+    status: str = "completed"
 
     @property
     def seconds(self) -> float:
@@ -67,12 +72,20 @@ def device_description() -> str:
     """The torch device a run with ``device: auto`` uses, and the host."""
     import torch  # noqa: PLC0415 - only when a run starts
 
-    if torch.cuda.is_available():
-        accelerator = f"CUDA {torch.cuda.get_device_name(0)}"
-    else:
-        accelerator = "CPU"
+    accelerator = "CPU"
+    try:
+        if torch.cuda.is_available():
+            accelerator = f"CUDA {torch.cuda.get_device_name(0)}"
+    except Exception:  # noqa: BLE001 - a busy or broken GPU is described, never a failed run
+        accelerator = "CUDA (device name unavailable)"
     return (f"{accelerator}; {os.cpu_count()} CPU cores; torch {torch.__version__}; Python {platform.python_version()}; "
             f"{platform.system()} {platform.machine()}")
+
+
+def run_parameters(pipeline: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters this run's nodes read (``params:<name>`` inputs), not every parameter of the project."""
+    used = sorted(name.removeprefix("params:").split(".")[0] for name in pipeline.inputs() if name.startswith("params:"))
+    return {name: parameters[name] for name in dict.fromkeys(used) if name in parameters}
 
 
 def figure_png(figure: Figure, dpi: int = FIGURE_DPI) -> bytes:
@@ -97,10 +110,12 @@ def content_hash(data: Any) -> str | None:
     """SHA-256 of an image stack's pixels or a table's rows (index included); None for anything else."""
     if isinstance(data, np.ndarray):
         digest = hashlib.sha256(f"{data.dtype}{data.shape}".encode())
-        flat = data.reshape(-1)
+        step = max(1, math.ceil(data.nbytes / FULL_HASH_BYTES)) if data.ndim > 1 else 1
+        sample = data[::step] if step > 1 else data
+        flat = sample.reshape(-1)
         for start in range(0, flat.size, HASH_BLOCK):  # a memory-mapped stack is read a block at a time
             digest.update(np.ascontiguousarray(flat[start:start + HASH_BLOCK]).tobytes())
-        return digest.hexdigest()
+        return digest.hexdigest() + (f" (every {step}th image of {len(data)})" if step > 1 else "")
     if isinstance(data, pd.DataFrame):
         return hashlib.sha256(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()
                               + ",".join(map(str, data.columns)).encode()).hexdigest()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -45,23 +46,40 @@ def report_summaries(pipeline: Any, catalog: Any) -> pd.DataFrame:
         return pd.DataFrame(columns=["subtask", "method"])
 
 
-def report_figures(record: RunRecord, catalog: Any, registered: dict[str, Any]) -> list[ReportFigure]:
-    """This run's figures, and the benchmark's newest figures when this run did not build the benchmark (``make
-    demo`` builds it in a run of its own), each marked with the version it comes from."""
-    figures = [ReportFigure(key, png) for key, png in record.figures.items()]
-    drawn = {key.split("/")[0] for key in record.figures}
-    benchmark = registered.get(BENCHMARK_PIPELINE)
-    for name in sorted(benchmark.all_outputs()) if benchmark is not None else ():
-        if name in drawn:
-            continue
+def _figure_datasets(names, catalog: Any):
+    for name in sorted(names):
         try:
             dataset = catalog.get(name)
         except Exception:  # noqa: BLE001 - not a catalog entry of this environment
             continue
-        if type(dataset).__name__ != "MatplotlibDataset":
-            continue
+        if type(dataset).__name__ == "MatplotlibDataset":
+            yield name, dataset
+
+
+def benchmark_describes_the_data(pipeline: Any, catalog: Any) -> bool:
+    """True when this run built the benchmark, or the data this run's methods read are the benchmark's release
+    (its folder is the last ingestion's root): a report on other data shows no benchmark."""
+    if BENCHMARK_SUMMARY in pipeline.all_outputs():
+        return True
+    benchmark, commit = _load(catalog, BENCHMARK_SUMMARY), _load(catalog, "ingestion_commit")
+    if not benchmark or not commit or not benchmark.get("root") or not commit.get("root"):
+        return False
+    return Path(str(benchmark["root"])).resolve() == Path(str(commit["root"])).resolve()
+
+
+def report_figures(record: RunRecord, pipeline: Any, catalog: Any, registered: dict[str, Any]) -> list[ReportFigure]:
+    """This run's figures (from memory, or from the files this run saved when its nodes ran elsewhere, on Dask
+    workers), and the benchmark's newest figures when the benchmark describes this run's data (``make demo``
+    builds it in a run of its own), each marked with the version it comes from."""
+    figures = [ReportFigure(key, png) for key, png in record.figures.items()]
+    drawn = {key.split("/")[0] for key in record.figures}
+    benchmark = registered.get(BENCHMARK_PIPELINE)
+    earlier = set(benchmark.all_outputs()) if benchmark is not None and benchmark_describes_the_data(pipeline, catalog) else set()
+    for name, dataset in _figure_datasets((set(pipeline.all_outputs()) | earlier) - drawn, catalog):
         version, pngs = saved_figures(name, dataset)
-        figures.extend(ReportFigure(key, png, f"saved {version}" if version else "saved earlier") for key, png in pngs.items())
+        this_run = name in pipeline.all_outputs()
+        source = "this run" if this_run else f"saved {version}" if version else "saved earlier"
+        figures.extend(ReportFigure(key, png, source) for key, png in pngs.items())
     return figures
 
 
@@ -84,9 +102,11 @@ def assemble_report(record: RunRecord, pipeline: Any, catalog: Any) -> str | Non
             descriptions[f"subtask {subtask}"] = data_description(ingestion, f"subtask{subtask}")
         except (KeyError, TypeError):
             continue
+    relevant = benchmark_describes_the_data(pipeline, catalog)
     return render_report(ReportInputs(
-        record, summaries, report_figures(record, catalog, registered),
-        benchmark=_load(catalog, BENCHMARK_SUMMARY), benchmark_version=_version(catalog, BENCHMARK_SUMMARY),
+        record, summaries, report_figures(record, pipeline, catalog, registered),
+        benchmark=_load(catalog, BENCHMARK_SUMMARY) if relevant else None,
+        benchmark_version=_version(catalog, BENCHMARK_SUMMARY) if relevant else "",
         pipeline_seconds=seconds_per_pipeline(record.node_seconds, registered), data_descriptions=descriptions,
         files=output_paths(pipeline.all_outputs(), catalog),
     ))

@@ -21,4 +21,7 @@ from gans_fingerprints.hooks import (  # noqa: E402
     RunReporting,
 )
 
-HOOKS = (ConciseUserErrors(), ProjectLock(), IngestionConsistency(), RunReporting(), RunProgress())
+# Order matters among hooks of one priority (pluggy calls the later-registered first): RunReporting's
+# before_pipeline_run (trylast) runs after ProjectLock's (trylast) has taken the lock; RunProgress stops its bar
+# (tryfirst) before RunReporting (tryfirst) prints the results table.
+HOOKS = (ConciseUserErrors(), RunReporting(), ProjectLock(), IngestionConsistency(), RunProgress())

@@ -131,6 +131,9 @@ class MlflowTracker:
     """One MLflow run per ``kedro run``, written through :class:`mlflow.MlflowClient` (no global active run)."""
 
     def __init__(self, settings: TrackingSettings) -> None:
+        # An unreachable server costs seconds, not MLflow's default minutes of retries (a user's own setting wins).
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "15")
         from mlflow import MlflowClient  # noqa: PLC0415 - MLflow's import takes seconds; only when tracking is on
 
         self.settings = settings
@@ -149,9 +152,24 @@ class MlflowTracker:
         from mlflow.entities import Param  # noqa: PLC0415
 
         params = [Param(key, value) for key, value in sorted(flatten(parameters).items())]
-        for start in range(0, len(params), PARAMS_PER_BATCH):
-            self.client.log_batch(self.run_id, params=params[start:start + PARAMS_PER_BATCH])
+        try:
+            for start in range(0, len(params), PARAMS_PER_BATCH):
+                self.client.log_batch(self.run_id, params=params[start:start + PARAMS_PER_BATCH])
+        except Exception:
+            self.finish("FAILED")  # never leave a half-started run RUNNING
+            raise
         return self.run_id
+
+    def where(self) -> str:
+        """The line the terminal shows: the run and how to open it."""
+        uri = self.settings.tracking_uri
+        if uri.endswith("data/09_tracking/mlflow.db"):
+            how = "`make ui` opens it"
+        elif uri.startswith(("http://", "https://")):
+            how = f"open {uri}"
+        else:
+            how = f"`uv run mlflow ui --backend-store-uri {uri}` opens it"
+        return f"MLflow run {self.run_id} in {self.settings.tracking_uri} ({how})"
 
     def log_metrics(self, points: Iterable[tuple[str, float, int]]) -> None:
         from mlflow.entities import Metric  # noqa: PLC0415
