@@ -25,9 +25,9 @@ WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}h3{margin-top:1.2em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.86em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
+table{border-collapse:collapse;margin:.6em 0;font-size:.82em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
 th{background:#f3f3f3}td{white-space:nowrap}
-td.name,th.name{text-align:left}td.text{white-space:normal;text-align:left;min-width:14em;max-width:22em;font-size:.9em}
+td.name,th.name{text-align:left}td.text{white-space:normal;text-align:left;min-width:12em;max-width:15em;font-size:.9em}
 tr.paper td{color:#555;background:#fafaf0;font-style:italic}
 .warn{color:#b00;font-weight:bold}.box{border-left:4px solid #b00;background:#fff4f4;padding:.5em 1em;margin:1em 0}
 .ok{border-left:4px solid #2a2;background:#f4fff4;padding:.5em 1em;margin:1em 0}
@@ -107,7 +107,13 @@ def subtask1_section(rows: pd.DataFrame) -> str:
                  _number(paper["precision"], 4), _number(paper["recall"], 4), _number(paper["f1"], 4), "—", "—",
                  "none reported", "none reported", ""])
     classes.append("paper")
-    return "<h2>Subtask 1: detect training-data usage (the paper's Table 3)</h2>" + _table(header, body, classes)
+    # A column no method has a figure in (TPR at 1% FPR needs 100 non-members) is left out, and said so.
+    empty = [i for i in range(1, len(header) - 1) if all(row[i] == "—" for row in body[:-1])]
+    note = (f"<p class='small'>Not measured on these data, so not shown: {', '.join(header[i] for i in empty)} "
+            "(TPR at 1% FPR needs at least 100 non-members).</p>" if empty else "")
+    header = [cell for i, cell in enumerate(header) if i not in empty]
+    body = [[cell for i, cell in enumerate(row) if i not in empty] for row in body]
+    return ("<h2>Subtask 1: detect training-data usage (the paper's Table 3)</h2>" + _table(header, body, classes) + note)
 
 
 def subtask2_sections(rows: pd.DataFrame) -> str:

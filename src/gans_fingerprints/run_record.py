@@ -78,7 +78,10 @@ def device_description() -> str:
             accelerator = f"CUDA {torch.cuda.get_device_name(0)}"
     except Exception:  # noqa: BLE001 - a busy or broken GPU is described, never a failed run
         accelerator = "CUDA (device name unavailable)"
-    return (f"{accelerator}; {os.cpu_count()} CPU cores; torch {torch.__version__}; Python {platform.python_version()}; "
+    from gans_fingerprints.devices import available_cores  # noqa: PLC0415
+
+    return (f"{accelerator}; {available_cores()} of {os.cpu_count()} CPU cores available, torch threads set to match; "
+            f"torch {torch.__version__}; Python {platform.python_version()}; "
             f"{platform.system()} {platform.machine()}")
 
 

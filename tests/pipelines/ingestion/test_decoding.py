@@ -102,3 +102,24 @@ def test_skip_reasons_carry_no_memory_address(sample_root):
     _, _, summary = ingest(sample_root, "subtask2_test")
     reason = summary["bad_files"][0]["reason"]
     assert "cannot identify image file" in reason and "0x" not in reason
+
+
+def test_decoding_on_worker_processes_gives_the_same_manifest_stack_and_report(sample_root):
+    folder = sample_root / "subtask2" / "train" / "real" / "t1"
+    (folder / "zero.png").write_bytes(b"")  # unreadable: skipped and counted on a worker too
+    Image.new("L", (48, 40), 77).save(folder / "t1_9999.png")  # resized on a worker
+    here = ingest(sample_root, "subtask2_train", max_bad_fraction=0.6, workers=1)
+    pooled = ingest(sample_root, "subtask2_train", max_bad_fraction=0.6, workers=2, parallel_from_images=1)
+    pd.testing.assert_frame_equal(here[0], pooled[0])
+    assert np.array_equal(here[1], pooled[1])
+    here[2].pop("ingestion_run"), pooled[2].pop("ingestion_run")  # each ingestion has its own id
+    assert here[2] == pooled[2] and pooled[2]["bad_images"] == 1 and pooled[2]["resized_from"] == {"48x40": 1}
+
+
+def test_small_splits_are_decoded_in_this_process():
+    from gans_fingerprints.pipelines.ingestion.decoding import decode_workers
+
+    assert decode_workers({"workers": 4, "parallel_from_images": 2000}, 1999) == 1
+    assert decode_workers({"workers": 4, "parallel_from_images": 2000}, 2000) == 4
+    with pytest.raises(IngestionError, match=r"ingestion\.workers"):
+        decode_workers({"workers": 0}, 5000)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import multiprocessing
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -71,8 +75,12 @@ def read_split(files: SplitFiles, params: dict[str, Any]) -> tuple[pd.DataFrame,
     # np.empty reserves address space only: memory is committed as images are written.
     stack = np.empty((capacity, size, size), dtype=np.uint8)
     rows: list[dict[str, Any]] = []
-    for folder in files.folders:
-        _read_folder(files, folder, params, size, stack, rows)
+    workers = decode_workers(params, capacity)
+    with _pool(workers) as pool:
+        if workers > 1:
+            logger.info("Decoding %s's %d images on %d processes.", files.split.key, capacity, workers)
+        for folder in files.folders:
+            _read_folder(files, folder, params, stack, rows, pool)
     manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS)).astype(MANIFEST_COLUMNS) if rows else empty_manifest()
     duplicates = int(manifest["content_hash"].duplicated().sum())
     if duplicates:
@@ -94,14 +102,57 @@ def _absent_split(files: SplitFiles, size: int) -> tuple[pd.DataFrame, np.ndarra
     return empty_manifest(), np.zeros((0, size, size), dtype=np.uint8), summary
 
 
+def decode_workers(params: dict[str, Any], images: int) -> int:
+    """Processes that decode a split: ``workers`` (``auto``: the cores available) for a split of at least
+    ``parallel_from_images`` images; one (this process) below that, where starting processes costs more than it saves."""
+    from gans_fingerprints.devices import available_cores  # noqa: PLC0415
+
+    setting = params.get("workers", "auto")
+    workers = available_cores() if setting in ("auto", None) else int(setting)
+    if workers < 1:
+        raise IngestionError(f"ingestion.workers must be 'auto' or a positive integer, got {setting!r} (parameters_ingestion.yml)")
+    return workers if images >= int(params.get("parallel_from_images", 2000)) else 1
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool (forkserver: no fork of a process that holds torch's threads) or None for one process."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield pool
+
+
+def decode_for_stack(loader: Callable[[], Image.Image], size: int) -> tuple[tuple | None, str | None]:
+    """One file decoded for the stack: ``((pixels at size, width, height, mode, content hash), None)``, or
+    ``(None, reason)`` when it cannot be read. Runs in a worker process for a large split."""
+    try:
+        pixels, width, height, mode = _decode(loader)
+    except DECODE_ERRORS as error:
+        return None, _failure_reason(error)
+    return (resize_square(pixels, size), width, height, mode, content_hash(pixels)), None
+
+
+def _decoded(files: SplitFiles, names: list[str], size: int, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
+    """Each file's :func:`decode_for_stack` result, in order: here, or on the pool's processes."""
+    loaders = [files.source.files[relative] for relative in names]
+    if pool is None:
+        return (decode_for_stack(loader, size) for loader in loaders)
+    return pool.map(functools.partial(decode_for_stack, size=size), loaders, chunksize=64)
+
+
 def _read_folder(
-    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], size: int, stack: np.ndarray, rows: list[dict[str, Any]]
+    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], stack: np.ndarray, rows: list[dict[str, Any]],
+    pool: ProcessPoolExecutor | None = None,
 ) -> None:
     """Decode one folder's images into ``stack`` and ``rows`` (skipping unreadable ones); refuse it if too many are."""
     subtask_images, tally = files.source, files.tally
     folder_tally = tally.folders[folder.relative_dir]
-    for relative in track(files.images[folder.relative_dir], f"{files.split.key}: {folder.relative_dir}"):
-        row = _read_image(files, folder, relative, size, stack, len(rows))
+    names = files.images[folder.relative_dir]
+    results = _decoded(files, names, stack.shape[1], pool)
+    for relative, result in track(zip(names, results, strict=True), f"{files.split.key}: {folder.relative_dir}", total=len(names)):
+        row = _read_image(files, folder, relative, result, stack, len(rows))
         if row is None:
             continue
         rows.append(row)
@@ -114,34 +165,34 @@ def _read_folder(
             "Resized %d image(s) in %s to %dx%d.",
             folder_tally.resized,
             subtask_images.location(folder.relative_dir),
-            size,
-            size,
+            stack.shape[1],
+            stack.shape[1],
         )
 
 
 def _read_image(
-    files: SplitFiles, folder: FolderSpec, relative: str, size: int, stack: np.ndarray, index: int
+    files: SplitFiles, folder: FolderSpec, relative: str, result: tuple, stack: np.ndarray, index: int
 ) -> dict[str, Any] | None:
-    """Decode one image into ``stack[index]`` and return its manifest row; ``None``, counted and warned, if unreadable."""
+    """Write one decoded file into ``stack[index]`` and return its manifest row; ``None``, counted and warned, if unreadable."""
     subtask_images, split, tally = files.source, files.split, files.tally
     folder_tally = tally.folders[folder.relative_dir]
     location = subtask_images.location(relative)
-    try:
-        pixels, width, height, mode = _decode(subtask_images.files[relative])
-    except DECODE_ERRORS as error:
-        reason = _failure_reason(error)
+    decoded, reason = result
+    if decoded is None:
         folder_tally.bad += 1
         tally.bad_files.append({"path": location, "reason": reason})
         logger.warning("Skipping unreadable image %s (%s).", location, reason)
         return None
+    pixels_at_size, width, height, mode, pixels_hash = decoded
+    size = stack.shape[1]
     if mode != "L":
         tally.converted_modes[mode] += 1
-    resized = pixels.shape != (size, size)
+    resized = (height, width) != (size, size)
     if resized:
         folder_tally.resized += 1
         tally.resized_from[f"{width}x{height}"] += 1
         logger.debug("Resizing %s from %dx%d to %dx%d", location, width, height, size, size)
-    stack[index] = resize_square(pixels, size)
+    stack[index] = pixels_at_size
     return {
         "image_id": image_id(relative.rpartition("/")[2]),
         "relative_path": f"{split.subtask}/{relative}",
@@ -154,7 +205,7 @@ def _read_image(
         "width": width,
         "height": height,
         "mode": mode,
-        "content_hash": content_hash(pixels),
+        "content_hash": pixels_hash,
         "resized": resized,
         "stack_index": index,
     }
