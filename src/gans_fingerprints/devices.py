@@ -33,13 +33,25 @@ def available_cores(cpu_max: Path = CGROUP_CPU_MAX) -> int:
     return max(1, cores)
 
 
+TORCH_DEFAULT_THREADS = torch.get_num_threads()
+"""torch's own choice when this module is imported: one thread per physical core (or ``OMP_NUM_THREADS``);
+``auto`` never goes above it (hardware threads of one core slow compute-bound work)."""
+
+
+def cpu_budget() -> int:
+    """Cores this process should keep busy: :func:`available_cores`, or ``OMP_NUM_THREADS`` when set lower (a Dask
+    worker gets 1: the machine's cores are shared among the workers; a shared machine's user may set 1)."""
+    count = available_cores()
+    with contextlib.suppress(KeyError, ValueError):
+        count = min(count, max(1, int(os.environ["OMP_NUM_THREADS"])))
+    return count
+
+
 def configure_threads(threads: int | str = "auto") -> int:
-    """Set torch's intra-op CPU threads and return the count. ``auto``: the cores available to this process, or
-    ``OMP_NUM_THREADS`` when set lower (a Dask worker gets 1: its cores are shared among the workers)."""
+    """Set torch's intra-op CPU threads and return the count. ``auto``: :func:`cpu_budget`, at most torch's own
+    default (:data:`TORCH_DEFAULT_THREADS`)."""
     if threads in ("auto", None):
-        count = available_cores()
-        with contextlib.suppress(KeyError, ValueError):
-            count = min(count, max(1, int(os.environ["OMP_NUM_THREADS"])))
+        count = min(cpu_budget(), TORCH_DEFAULT_THREADS)
     else:
         count = int(threads)
     if count < 1:

@@ -294,7 +294,8 @@ class RunReporting:
     def before_pipeline_run(self, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
         from gans_fingerprints.run_record import RunRecord, device_description, git_commit, run_parameters  # noqa: PLC0415
 
-        self._record, self._tracker, self._node_started = None, None, {}
+        self._finish_tracking("KILLED")  # a run interrupted in this process (Ctrl-C in a notebook) is closed first
+        self._record, self._node_started = None, {}
         if self._context is None:
             return
         try:
@@ -422,7 +423,7 @@ class RunReporting:
             files["report.html"] = report
         tracker.log_files(files)
 
-    @hook_impl
+    @hook_impl(tryfirst=True)  # the partial report is written before ProjectLock releases the folder
     def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
         if self._record is not None:
             self._record.status = f"FAILED: {type(error).__name__}: {error}"

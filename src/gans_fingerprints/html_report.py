@@ -217,14 +217,17 @@ def provenance_section(record: RunRecord, pipeline_seconds: Mapping[str, float],
             ["configuration environment", record.env], ["pipelines", ", ".join(record.pipelines) or "__default__"],
             ["git commit", record.commit], ["device", record.device],
             *([f"data, {k}", v] for k, v in data_descriptions.items())]
-    seconds = [[name, f"{value:.1f}"] for name, value in pipeline_seconds.items()]
+    seconds = [[name, f"{value:.1f}"] for name, value in pipeline_seconds.items()] or [
+        ["not measured", "nodes ran in other processes (Dask workers): see the log's 'Completed node' lines"]]
     hashes = [[name, digest] for name, digest in sorted(record.data_hashes.items())]
     listed = [[label, path] for label, paths in files.items() for path in paths]
     parameters = yaml.safe_dump(record.parameters, sort_keys=True, default_flow_style=False)
     return ("<h2>Settings and provenance</h2>" + _table(["setting", "value"], meta, css="meta")
             + "<h3>Seconds per pipeline (this run)</h3>" + _table(["pipeline", "seconds"], seconds)
             + ("<h3>Files</h3>" + _table(["file", "path"], listed, css="meta") if listed else "")
-            + ("<h3>Data hashes (SHA-256 of content)</h3>" + _table(["dataset", "sha256"], hashes, css="meta") if hashes else "")
+            + "<h3>Data hashes (SHA-256 of content)</h3>"
+            + (_table(["dataset", "sha256"], hashes, css="meta") if hashes else
+               "<p class='small'>Not measured: the nodes that read the data ran in other processes (Dask workers).</p>")
             + "<details><summary>Parameters</summary><pre>" + html.escape(parameters) + "</pre></details>")
 
 

@@ -77,7 +77,9 @@ def report_figures(record: RunRecord, pipeline: Any, catalog: Any, registered: d
     earlier = set(benchmark.all_outputs()) if benchmark is not None and benchmark_describes_the_data(pipeline, catalog) else set()
     for name, dataset in _figure_datasets((set(pipeline.all_outputs()) | earlier) - drawn, catalog):
         version, pngs = saved_figures(name, dataset)
-        this_run = name in pipeline.all_outputs()
+        this_run = bool(version) and version == getattr(getattr(dataset, "_version", None), "save", None)
+        if not this_run and name not in earlier:
+            continue  # a figure node of this run that did not run (the run failed first): its file is older
         source = "this run" if this_run else f"saved {version}" if version else "saved earlier"
         figures.extend(ReportFigure(key, png, source) for key, png in pngs.items())
     return figures

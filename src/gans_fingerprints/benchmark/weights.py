@@ -210,6 +210,7 @@ def _train_alone(settings: dict[str, Any], name: str, device_name: str, threads:
     from gans_fingerprints.benchmark.build import simulate_real_images, train_generators  # noqa: PLC0415
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
 
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # resolve_device keeps torch's threads within it
     torch.set_num_threads(threads)
     return train_generators(settings, simulate_real_images(settings), resolve_device(device_name), only={name})
 
@@ -220,7 +221,6 @@ def train_in_parallel(
     """:func:`train_generators`, with the generators that need training trained ``jobs`` at a time in
     worker processes; each keeps its own training seed, so the weights are those of a serial run."""
     import multiprocessing  # noqa: PLC0415
-    import os  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     import pandas as pd  # noqa: PLC0415
@@ -230,7 +230,9 @@ def train_in_parallel(
     names = list(generators_of(settings))
     reused = [name for name in names if (reuse or {}).get(name, {}).get("key") == generator_key(settings, name)]
     to_train = [name for name in names if name not in reused]
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    from gans_fingerprints.devices import cpu_budget  # noqa: PLC0415
+
+    threads = max(1, cpu_budget() // jobs)
     results = [train_generators(settings, real, device, reuse, only=set(reused))] if reused else []
     if to_train:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -16,6 +16,8 @@ ingestion's commit, so it never reads tables of an ingestion still being written
 
 from __future__ import annotations
 
+import contextlib
+import graphlib
 import logging
 import time
 from collections import Counter
@@ -82,13 +84,28 @@ def task_dependencies(pipeline: Pipeline, ingestion_tables: Iterable[str]) -> di
     return dependencies
 
 
+def submission_order(dependencies: dict[Node, set[Node]]) -> list[Node]:
+    """Every node after all it depends on, the added commit edges included (a cycle raises ``graphlib.CycleError``)."""
+    return list(graphlib.TopologicalSorter(dependencies).static_order())
+
+
+def _metadata(result: dict[str, Any]) -> dict[str, Any]:
+    """What the driver needs of a task's result: not the in-memory data, which stays on the workers."""
+    return {key: value for key, value in result.items() if key != "memory"}
+
+
 class DaskRunner(AbstractRunner):
-    """Every node a task on a Dask cluster: a local one made for the run, or the scheduler at ``address``."""
+    """Every node a task on a Dask cluster: a local one made for the run, or the scheduler at ``address``.
+
+    The local cluster has ``n_workers`` worker processes (default: the cores this run may use) of
+    ``threads_per_worker`` threads each, and torch in each worker uses that many threads; workers have no
+    memory limit (a node's need is the same as under the sequential runner).
+    """
 
     def __init__(self, address: str | None = None, n_workers: int | None = None, threads_per_worker: int = 1,
                  is_async: bool = False) -> None:
         super().__init__(is_async=is_async)
-        self._address, self._n_workers, self._threads = address, n_workers, threads_per_worker
+        self._address, self._n_workers, self._threads = address, n_workers, int(threads_per_worker)
         self.placement: dict[str, str] = {}
         """Node name → the worker that ran it, in the last run (for a test, and for the log)."""
         self.node_seconds: dict[str, float] = {}
@@ -96,14 +113,22 @@ class DaskRunner(AbstractRunner):
     def _get_executor(self, max_workers: int) -> None:  # noqa: ARG002 - Dask's scheduler, not an executor, runs the nodes
         return None
 
-    def _client(self):
-        from distributed import Client, LocalCluster  # noqa: PLC0415 - only when this runner is chosen
+    def _connect(self, stack: contextlib.ExitStack):
+        """The client, closed (with a cluster made here) when ``stack`` closes, on success or failure alike."""
+        import dask  # noqa: PLC0415 - only when this runner is chosen
+        from distributed import Client, LocalCluster  # noqa: PLC0415
+
+        from gans_fingerprints.devices import cpu_budget  # noqa: PLC0415
 
         if self._address:
-            return Client(self._address), None
-        cluster = LocalCluster(n_workers=self._n_workers, threads_per_worker=self._threads, processes=True,
-                               dashboard_address=None)
-        return Client(cluster), cluster
+            return stack.enter_context(Client(self._address))
+        workers = self._n_workers or max(1, cpu_budget() // self._threads)
+        threads = str(self._threads)
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": threads,
+                              "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": threads}):
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=self._threads, processes=True,
+                                                       memory_limit=0, dashboard_address=None))
+        return stack.enter_context(Client(cluster))
 
     def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None, run_id: str | None = None) -> None:  # noqa: ARG002
         from distributed import as_completed  # noqa: PLC0415
@@ -114,32 +139,33 @@ class DaskRunner(AbstractRunner):
         self.placement, self.node_seconds = {}, {}
         in_memory = in_memory_datasets(pipeline, catalog)
         dependencies = task_dependencies(pipeline, INGESTION_TABLES)
+        children = Counter(parent for parents in dependencies.values() for parent in parents)
         load_counts = Counter(chain.from_iterable(n.inputs for n in pipeline.nodes))
-        client, cluster = self._client()
-        futures: dict[Node, Any] = {}
-        try:
+        results: dict[Node, Any] = {}
+        with contextlib.ExitStack() as stack:
+            client = self._connect(stack)
             logger.info("Dask: %d nodes on the scheduler at %s", len(pipeline.nodes), client.scheduler.address)
-            for node in pipeline.nodes:  # topologically sorted: every dependency was submitted before the node
-                upstream = [futures[parent] for parent in sorted(dependencies[node], key=lambda n: n.name)]
-                futures[node] = client.submit(run_node_on_worker, node, catalog, in_memory, self._is_async, run_id, *upstream,
-                                              key=f"{node.name}-{run_id or time.time_ns()}", pure=False)
-            start_run_progress(len(futures), "kedro run on Dask")
-            done = 0
-            for future in as_completed(list(futures.values())):
-                result = future.result()  # a node's exception is raised here, with its traceback
-                done += 1
-                self.placement[result["node"]] = result["worker"]
-                self.node_seconds[result["node"]] = result["seconds"]
-                node = next(n for n in futures if n.name == result["node"])
-                advance_run(status=node.name, advance=1)
-                logger.info("Completed node %s on %s in %.1f s (%d of %d)", node.name, result["worker"], result["seconds"],
-                            done, len(futures))
-                self._release_datasets(node, catalog, load_counts, pipeline)
-        except BaseException:
-            for future in futures.values():
-                future.cancel()
-            raise
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            metadata = {}
+            try:
+                for node in submission_order(dependencies):
+                    upstream = [results[parent] for parent in sorted(dependencies[node], key=lambda n: n.name)]
+                    key = f"{node.name}-{run_id or time.time_ns()}"
+                    results[node] = client.submit(run_node_on_worker, node, catalog, in_memory, self._is_async, run_id,
+                                                  *upstream, key=key, pure=False)
+                    metadata[client.submit(_metadata, results[node], key=f"{key}-metadata", pure=False)] = node
+                start_run_progress(len(metadata), "kedro run on Dask")
+                for done, future in enumerate(as_completed(list(metadata)), start=1):
+                    outcome, node = future.result(), metadata.pop(future)  # a node's exception is raised here
+                    self.placement[node.name], self.node_seconds[node.name] = outcome["worker"], outcome["seconds"]
+                    advance_run(status=node.name, advance=1)
+                    logger.info("Completed node %s on %s in %.1f s (%d of %d)", node.name, outcome["worker"],
+                                outcome["seconds"], done, len(pipeline.nodes))
+                    self._release_datasets(node, catalog, load_counts, pipeline)
+                    for parent in dependencies[node]:  # a result no remaining node needs is freed on its worker
+                        children[parent] -= 1
+                        if children[parent] == 0:
+                            results.pop(parent).release()
+            except BaseException:
+                for future in (*results.values(), *metadata):
+                    future.cancel()  # tasks already running on an external cluster finish their node
+                raise

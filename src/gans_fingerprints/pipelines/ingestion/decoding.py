@@ -105,12 +105,14 @@ def _absent_split(files: SplitFiles, size: int) -> tuple[pd.DataFrame, np.ndarra
 def decode_workers(params: dict[str, Any], images: int) -> int:
     """Processes that decode a split: ``workers`` (``auto``: the cores available) for a split of at least
     ``parallel_from_images`` images; one (this process) below that, where starting processes costs more than it saves."""
-    from gans_fingerprints.devices import available_cores  # noqa: PLC0415
+    from gans_fingerprints.devices import cpu_budget  # noqa: PLC0415
 
     setting = params.get("workers", "auto")
-    workers = available_cores() if setting in ("auto", None) else int(setting)
+    workers = cpu_budget() if setting in ("auto", None) else int(setting)
     if workers < 1:
         raise IngestionError(f"ingestion.workers must be 'auto' or a positive integer, got {setting!r} (parameters_ingestion.yml)")
+    if multiprocessing.current_process().daemon:  # a Dask worker may not start processes: decode here
+        return 1
     return workers if images >= int(params.get("parallel_from_images", 2000)) else 1
 
 
