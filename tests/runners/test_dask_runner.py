@@ -11,7 +11,6 @@ import pytest
 from gans_fingerprints.scratch_project import make_scratch_project
 from tests.helpers import checksums, run_pipelines, versions
 
-
 RUNTIME = {"benchmark": {"profile": "tiny"}, "ingestion": {"image_size": 64},
            "subtask2_features": {"weights": "none", "device": "cpu"}}
 NAMESPACE = ["subtask2_features.mobilenet_v2"]
