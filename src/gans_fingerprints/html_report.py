@@ -33,7 +33,7 @@ tr.paper td{color:#555;background:#fafaf0;font-style:italic}
 .ok{border-left:4px solid #2a2;background:#f4fff4;padding:.5em 1em;margin:1em 0}
 figure{display:inline-block;margin:.5em;vertical-align:top;max-width:100%}figure img{max-width:min(100%,580px);border:1px solid #eee}
 figcaption{font-size:.8em;color:#555}pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.8em}
-.meta td,.meta th{text-align:left}.scroll{overflow-x:auto}.small{font-size:.85em;color:#555}
+.meta td,.meta th{text-align:left}.meta td.text{max-width:none}.scroll{overflow-x:auto}.small{font-size:.85em;color:#555}
 """
 
 
@@ -61,12 +61,13 @@ def _interval(row: Mapping[str, Any], column: str, digits: int = 2) -> str:
 
 
 LONG_TEXT = 40
-"""A cell longer than this many characters wraps, left-aligned (figures stay on one line)."""
+"""A cell of prose longer than this many characters wraps, left-aligned (figures, paths and hashes stay on one line)."""
 
 
 def _cell(index: int, value: Any, first_is_name: bool) -> str:
     text = str(value)
-    css = "name" if index == 0 and first_is_name else "text" if len(text) > LONG_TEXT else ""
+    prose = len(text) > LONG_TEXT and " " in text  # a path or a hash stays on one line
+    css = "name" if index == 0 and first_is_name else "text" if prose else ""
     return f'<td class="{css}">{html.escape(text)}</td>' if css else f"<td>{html.escape(text)}</td>"
 
 
