@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +17,8 @@ import pandas as pd
 import yaml
 
 from gans_fingerprints.evaluation.paper import TABLE3, TABLE4, TABLE5
+from gans_fingerprints.evaluation.summary import format_interval, format_number, row_warning
 from gans_fingerprints.run_record import RunRecord
-
-WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}
@@ -44,20 +42,6 @@ class ReportFigure:
     key: str
     png: bytes
     source: str = "this run"
-
-
-def _number(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "—"
-    return f"{float(value):.{digits}f}"
-
-
-def _interval(row: Mapping[str, Any], column: str, digits: int = 2) -> str:
-    value, low, high = row.get(column), row.get(f"{column}_low"), row.get(f"{column}_high")
-    shown = _number(value, digits)
-    if shown == "—" or low is None or pd.isna(low):
-        return shown
-    return f"{shown} [{_number(low, digits)}, {_number(high, digits)}]"
 
 
 LONG_TEXT = 40
@@ -84,10 +68,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], classes: Sequen
     return f"<div class='scroll'><table{table_class}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
-def _note(row: Mapping[str, Any]) -> str:
-    return next((w for w in WARNINGS if w in str(row.get("validation", ""))), "")
-
-
 def subtask1_section(rows: pd.DataFrame) -> str:
     """Table 3's layout (kappa, accuracy, precision, recall, F1), with AUC, TPR at low FPR, intervals, the
     cross-validated estimate and the null control; the paper's run 1696 as the last row."""
@@ -95,17 +75,17 @@ def subtask1_section(rows: pd.DataFrame) -> str:
               "cross-validated on training reals", "null control AUC [95%], p", "note"]
     body, classes = [], []
     for _, row in rows.iterrows():
-        control = _interval(row, "control_auc")
+        control = format_interval(row, "control_auc")
         if control != "—":
-            control += f", p={_number(row.get('control_p_value'), 2)}"
-        body.append([row["method"], _interval(row, "test_kappa"), _interval(row, "test_auc"), _number(row.get("test_accuracy")),
-                     _number(row.get("test_precision")), _number(row.get("test_recall")), _number(row.get("test_f1")),
-                     _number(row.get("test_tpr_at_1_fpr"), 2), _number(row.get("test_tpr_at_10_fpr"), 2),
-                     str(row.get("validation") or ""), control, _note(row)])
-        classes.append("warn" if _note(row) else "")
+            control += f", p={format_number(row.get('control_p_value'), 2)}"
+        body.append([row["method"], format_interval(row, "test_kappa"), format_interval(row, "test_auc"),
+                     *(format_number(row.get(f"test_{metric}")) for metric in ("accuracy", "precision", "recall", "f1")),
+                     *(format_number(row.get(f"test_tpr_at_{fpr}_fpr"), 2) for fpr in (1, 10)),
+                     str(row.get("validation") or ""), control, row_warning(row)])
+        classes.append("warn" if row_warning(row) else "")
     paper = TABLE3["siamese"]
-    body.append(["paper, Table 3 (run 1696, Siamese)", _number(paper["kappa"], 4), "—", _number(paper["accuracy"], 4),
-                 _number(paper["precision"], 4), _number(paper["recall"], 4), _number(paper["f1"], 4), "—", "—",
+    body.append(["paper, Table 3 (run 1696, Siamese)", format_number(paper["kappa"], 4), "—", format_number(paper["accuracy"], 4),
+                 format_number(paper["precision"], 4), format_number(paper["recall"], 4), format_number(paper["f1"], 4), "—", "—",
                  "none reported", "none reported", ""])
     classes.append("paper")
     # A column no method has a figure in (TPR at 1% FPR needs 100 non-members) is left out, and said so.
@@ -123,20 +103,20 @@ def subtask2_sections(rows: pd.DataFrame) -> str:
     validation_rows = []
     for _, row in rows.iterrows():
         paper = TABLE4.get(row["method"])
-        validation_rows.append([row["method"], _interval(row, "validation_accuracy"),
-                                _number(paper, 4) if paper is not None else "—", _note(row)])
+        validation_rows.append([row["method"], format_interval(row, "validation_accuracy"),
+                                format_number(paper, 4) if paper is not None else "—", row_warning(row)])
     table4 = _table(["method", "validation accuracy [95%]", "paper (Table 4)", "note"], validation_rows,
                     ["warn" if r[-1] else "" for r in validation_rows])
     test_rows, classes = [], []
     for _, row in rows.iterrows():
-        test_rows.append([row["method"], _interval(row, "test_accuracy"), _number(row.get("test_precision")),
-                          _number(row.get("test_recall")), _number(row.get("test_f1")), _number(row.get("test_specificity")),
-                          _note(row)])
-        classes.append("warn" if _note(row) else "")
+        test_rows.append([row["method"], format_interval(row, "test_accuracy"),
+                          *(format_number(row.get(f"test_{metric}")) for metric in ("precision", "recall", "f1", "specificity")),
+                          row_warning(row)])
+        classes.append("warn" if row_warning(row) else "")
         paper = TABLE5.get(row["method"])
         if paper is not None:
-            test_rows.append([f"paper, Table 5: {row['method']}", _number(paper["accuracy"], 4), _number(paper["precision"], 4),
-                              _number(paper["recall"], 4), _number(paper["f1"], 4), _number(paper["specificity"], 4), ""])
+            test_rows.append([f"paper, Table 5: {row['method']}", format_number(paper["accuracy"], 4), format_number(paper["precision"], 4),
+                              format_number(paper["recall"], 4), format_number(paper["f1"], 4), format_number(paper["specificity"], 4), ""])
             classes.append("paper")
     table5 = _table(["method", "test accuracy [95%]", "precision", "recall", "F1", "specificity", "note"], test_rows, classes)
     return ("<h2>Subtask 2: identify training-data subsets</h2>"
@@ -146,7 +126,7 @@ def subtask2_sections(rows: pd.DataFrame) -> str:
 
 def warnings_section(rows: pd.DataFrame) -> str:
     """Every row whose figures must not be trusted, on top of the page; or a line saying there is none."""
-    flagged = [(row["method"], _note(row), str(row.get("validation", ""))) for _, row in rows.iterrows() if _note(row)]
+    flagged = [(row["method"], row_warning(row), str(row.get("validation", ""))) for _, row in rows.iterrows() if row_warning(row)]
     subtask1 = rows[rows["subtask"] == 1]
     at_chance = [row["method"] for _, row in subtask1.iterrows()
                  if not pd.isna(row.get("test_kappa_low")) and row["test_kappa_low"] <= 0 <= row["test_kappa_high"]]
@@ -183,7 +163,7 @@ def benchmark_section(benchmark: Mapping[str, Any] | None, version: str) -> str:
             "Precision and recall: improved P/R (k = 3) against each generator's own "
             "training reals; the floor is two halves of the same real population.</p>")
     quality = benchmark.get("quality") or []
-    rows = [[_number(q.get(c), 2) if isinstance(q.get(c), float) else str(q.get(c, "—")) for c in QUALITY_COLUMNS] for q in quality]
+    rows = [[format_number(q.get(c), 2) if isinstance(q.get(c), float) else str(q.get(c, "—")) for c in QUALITY_COLUMNS] for q in quality]
     return "<h2>Benchmark generators</h2>" + text + (_table(list(QUALITY_COLUMNS.values()), rows) if rows else "")
 
 

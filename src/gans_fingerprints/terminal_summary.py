@@ -21,22 +21,10 @@ from rich.console import Console
 from rich.table import Table
 
 from gans_fingerprints.evaluation.paper import paper_headline
-from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX
+from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, format_interval, row_warning
 from gans_fingerprints.run_record import latest_saved
 
 logger = logging.getLogger(__name__)
-
-WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
-
-
-def _interval(row: pd.Series, prefix: str, metric: str) -> str:
-    value, low, high = (row.get(f"{prefix}_{metric}{suffix}") for suffix in ("", "_low", "_high"))
-    if value is None or pd.isna(value):
-        return "—"
-    if low is None or pd.isna(low):
-        return f"{value:.2f}"
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
-
 
 def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
     """One display row per method: its figures as text, the paper's figure and any warning."""
@@ -47,13 +35,13 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
             tested = isinstance(row.get("main_metric"), str) and row["main_metric"].startswith("test")
             prefix = "test" if tested else "validation"
             if subtask == 1:
-                figure = f"κ {_interval(row, prefix, 'kappa')}   AUC {_interval(row, prefix, 'auc')}"
+                figure = f"κ {format_interval(row, f'{prefix}_kappa')}   AUC {format_interval(row, f'{prefix}_auc')}"
             else:
-                shown = _interval(row, prefix, "accuracy")
+                shown = format_interval(row, f"{prefix}_accuracy")
                 if shown == "—" and not pd.isna(row["main_value"]):
                     shown = f"{row['main_value']:.2f}"
                 figure = f"accuracy {shown}"
-            note = next((w for w in WARNINGS if w in str(row.get("validation", ""))), "")
+            note = row_warning(row)
             rows.append({"subtask": str(subtask), "method": str(row["method"]), "on": "test" if tested else "validation",
                          "figure": figure, "paper": paper_headline(subtask, str(row["method"])), "note": note,
                          "sort": -float(row["main_value"]) if not pd.isna(row["main_value"]) else math.inf})

@@ -45,6 +45,32 @@ def method_summary(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
+WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
+"""Words a row's ``validation`` text carries when its figures must not be trusted as they stand."""
+
+
+def row_warning(row: Mapping[str, Any]) -> str:
+    """The first of :data:`WARNINGS` the row's ``validation`` text carries, or ``""``."""
+    return next((word for word in WARNINGS if word in str(row.get("validation", ""))), "")
+
+
+def format_number(value: Any, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, or ``—`` when it is missing."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value):.{digits}f}"
+
+
+def format_interval(row: Mapping[str, Any], column: str, digits: int = 2) -> str:
+    """``0.88 [0.69, 1.00]`` from ``column`` and its ``_low`` / ``_high`` columns; the value alone without an
+    interval, ``—`` without a value."""
+    shown = format_number(row.get(column), digits)
+    low = row.get(f"{column}_low")
+    if shown == "—" or low is None or pd.isna(low):
+        return shown
+    return f"{shown} [{format_number(low, digits)}, {format_number(row.get(f'{column}_high'), digits)}]"
+
+
 def subtask2_metric_columns(validation: Mapping[str, Any], test: Mapping[str, Any] | None) -> dict[str, Any]:
     """A subtask-2 row's validation columns and, when ``test`` was scored with ground truth, its test columns,
     with the accuracy's 95% Wilson interval (``*_accuracy_low``, ``*_accuracy_high``)."""
