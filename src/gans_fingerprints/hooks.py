@@ -349,37 +349,36 @@ class RunReporting:
     def after_dataset_saved(self, dataset_name, data, node) -> None:  # noqa: ARG002 - hook signature
         self._hash(dataset_name, data)
 
-    def _write_report(self, pipeline, catalog) -> tuple[str | None, str | None]:
-        """Save the report through its catalog dataset; returns its path and text (None when the run made no results)."""
+    def _report(self, pipeline, catalog) -> tuple[list[str], str | None, Any]:
+        """Save the report through its catalog dataset; returns the terminal's line, the page and what it shows
+        (nothing when the run made no results, or the report could not be written)."""
+        from gans_fingerprints.html_report import render_report  # noqa: PLC0415
         from gans_fingerprints.run_record import latest_saved  # noqa: PLC0415
-        from gans_fingerprints.run_report import assemble_report  # noqa: PLC0415
+        from gans_fingerprints.run_report import report_inputs  # noqa: PLC0415
 
-        text = assemble_report(self._record, pipeline, catalog)
-        if text is None:
-            return None, None
-        dataset = catalog.get(REPORT)
-        dataset.save(text)  # the dataset itself, not catalog.save: no INFO line after the results table
-        saved = latest_saved(dataset)
-        return (str(saved) if saved else None), text
-
-    def _report(self, pipeline, catalog) -> tuple[list[str], str | None]:
         if self._record is None:
-            return [], None
+            return [], None, None
         try:
-            path, text = self._write_report(pipeline, catalog)
+            inputs = report_inputs(self._record, pipeline, catalog)
+            if inputs is None:
+                return [], None, None
+            text = render_report(inputs)
+            dataset = catalog.get(REPORT)
+            dataset.save(text)  # the dataset itself, not catalog.save: no INFO line after the results table
         except Exception:
             logger.warning("Could not write the HTML report.", exc_info=True)
-            return [], None
-        return ([f"report: {path}"] if path else []), text
+            return [], None, None
+        saved = latest_saved(dataset)
+        return ([f"report: {saved}"] if saved else []), text, inputs
 
     @hook_impl(tryfirst=True)  # before ProjectLock releases the project folder
     def after_pipeline_run(self, run_params, run_result, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
-        lines, report = self._report(pipeline, catalog)
+        lines, report, inputs = self._report(pipeline, catalog)
         tracker = self._tracker
         if tracker is not None:
             status = "FINISHED"
             try:
-                self._log_run_end(pipeline, catalog, report)
+                self._log_run_end(pipeline, catalog, report, inputs)
                 lines.append(tracker.where())
             except Exception:
                 status = "FAILED"
@@ -393,9 +392,9 @@ class RunReporting:
         except Exception:  # a summary that cannot be shown never fails a finished run
             logger.warning("Could not print the results table; see data/08_reporting.", exc_info=True)
 
-    def _log_run_end(self, pipeline, catalog, report: str | None) -> None:
+    def _log_run_end(self, pipeline, catalog, report: str | None, inputs: Any) -> None:
         """Every summary and history this run wrote (read back from the catalog, so runs on any runner are
-        tracked), seconds per pipeline, figures, files and the report."""
+        tracked), seconds per pipeline, figures, files and the report (``inputs``: what the report showed)."""
         from kedro.framework.project import pipelines as registered  # noqa: PLC0415
 
         from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX  # noqa: PLC0415
@@ -411,10 +410,10 @@ class RunReporting:
                     tracker.log_summary(table)
                 else:
                     tracker.log_history(name, table)
-        seconds = seconds_per_pipeline(self._record.node_seconds, registered)
+        seconds = inputs.pipeline_seconds if inputs is not None else seconds_per_pipeline(self._record.node_seconds, registered)
         tracker.log_metrics([(f"seconds/{name}", value, 0) for name, value in seconds.items()]
                             + [("seconds/run", self._record.seconds, 0)])
-        figures = report_figures(self._record, pipeline, catalog, dict(registered))
+        figures = inputs.figures if inputs is not None else report_figures(self._record, pipeline, catalog, set())
         files: dict[str, bytes | str] = {f"figures/{figure.key}.png": figure.png for figure in figures}
         for label, paths in output_paths(pipeline.all_outputs(), catalog).items():
             for path in paths:
@@ -427,7 +426,7 @@ class RunReporting:
     def on_pipeline_error(self, error, run_params, pipeline, catalog) -> None:  # noqa: ARG002 - hook signature
         if self._record is not None:
             self._record.status = f"FAILED: {type(error).__name__}: {error}"
-            lines, _ = self._report(pipeline, catalog)  # what the run made before it failed
+            lines, _, _ = self._report(pipeline, catalog)  # what the run made before it failed
             for line in lines:
                 logger.warning("The run failed; its partial %s", line)
         self._finish_tracking("FAILED")

@@ -8,12 +8,21 @@ changes: no bar is drawn and every log line is printed as before.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 T = TypeVar("T")
 
@@ -86,19 +95,22 @@ def track(
     if not progress_enabled():
         yield from items
         return
-    size = total if total is not None else len(items)  # type: ignore[arg-type]
-    if _RUN is not None:
-        bar = _RUN
-        task = bar.add_task(f"  {description}", total=size, status="")
-        try:
-            for item in items:
-                yield item
-                bar.update(task, advance=1, status=status() if status is not None else "")
-        finally:
-            bar.remove_task(task)
-        return
-    with Progress(*_columns(), transient=True) as bar:
-        task = bar.add_task(description, total=size, status="")
+    with _loop_bar(description, total if total is not None else len(items)) as (bar, task):  # type: ignore[arg-type]
         for item in items:
             yield item
             bar.update(task, advance=1, status=status() if status is not None else "")
+
+
+@contextlib.contextmanager
+def _loop_bar(description: str, size: int) -> Iterator[tuple[Progress, TaskID]]:
+    """A loop's bar: a line under the run's bar while a run shows one (removed when the loop ends), else a
+    transient bar of its own."""
+    if _RUN is not None:
+        task = _RUN.add_task(f"  {description}", total=size, status="")
+        try:
+            yield _RUN, task
+        finally:
+            _RUN.remove_task(task)
+        return
+    with Progress(*_columns(), transient=True) as bar:
+        yield bar, bar.add_task(description, total=size, status="")

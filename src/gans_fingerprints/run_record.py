@@ -152,12 +152,17 @@ def latest_saved(dataset: Any) -> Path | None:
     return versions[-1] / folder.name if versions else None
 
 
+def saved_version(saved: Path | None) -> str:
+    """The version folder of a save :func:`latest_saved` found (``<path>/<version>/<name>``); ``""`` unversioned."""
+    return saved.parent.name if saved is not None and saved.parent.parent.name == saved.name else ""
+
+
 def saved_figures(name: str, dataset: Any) -> tuple[str, dict[str, bytes]]:
     """The PNGs of a figure dataset's newest save, keyed as :func:`figures_in` keys them, and its version."""
     saved = latest_saved(dataset)
     if saved is None:
         return "", {}
-    version = saved.parent.name if saved.parent.parent.name == saved.name else ""
+    version = saved_version(saved)
     if saved.is_dir():
         return version, {f"{name}/{png.stem}": png.read_bytes() for png in sorted(saved.glob("*.png"))}
     return version, {name: saved.read_bytes()} if saved.suffix == ".png" else {}

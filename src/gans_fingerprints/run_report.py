@@ -1,4 +1,4 @@
-"""The HTML report of one run, assembled from what the run wrote: the glue between the catalog and
+"""What the HTML report of one run shows, assembled from what the run wrote: the glue between the catalog and
 :func:`gans_fingerprints.html_report.render_report` (the ``RunReporting`` hook calls it when a run ends)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pandas as pd
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX
-from gans_fingerprints.html_report import ReportFigure, ReportInputs, render_report
-from gans_fingerprints.run_record import RunRecord, latest_saved, saved_figures, seconds_per_pipeline
+from gans_fingerprints.html_report import ReportFigure, ReportInputs
+from gans_fingerprints.run_record import RunRecord, latest_saved, saved_figures, saved_version, seconds_per_pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,6 @@ def _load(catalog: Any, name: str) -> Any:
     except Exception:
         logger.warning("The report leaves out %s: it could not be read.", name, exc_info=True)
         return None
-
-
-def _version(catalog: Any, name: str) -> str:
-    saved = latest_saved(catalog.get(name))
-    return saved.parent.name if saved is not None and saved.parent.parent.name == saved.name else ""
 
 
 def report_summaries(pipeline: Any, catalog: Any) -> pd.DataFrame:
@@ -67,14 +62,12 @@ def benchmark_describes_the_data(pipeline: Any, catalog: Any) -> bool:
     return Path(str(benchmark["root"])).resolve() == Path(str(commit["root"])).resolve()
 
 
-def report_figures(record: RunRecord, pipeline: Any, catalog: Any, registered: dict[str, Any]) -> list[ReportFigure]:
+def report_figures(record: RunRecord, pipeline: Any, catalog: Any, earlier: set[str]) -> list[ReportFigure]:
     """This run's figures (from memory, or from the files this run saved when its nodes ran elsewhere, on Dask
-    workers), and the benchmark's newest figures when the benchmark describes this run's data (``make demo``
-    builds it in a run of its own), each marked with the version it comes from."""
+    workers), and the newest saved figures among ``earlier`` (the benchmark's outputs, when the benchmark
+    describes this run's data: ``make demo`` builds it in a run of its own), each marked with its version."""
     figures = [ReportFigure(key, png) for key, png in record.figures.items()]
     drawn = {key.split("/")[0] for key in record.figures}
-    benchmark = registered.get(BENCHMARK_PIPELINE)
-    earlier = set(benchmark.all_outputs()) if benchmark is not None and benchmark_describes_the_data(pipeline, catalog) else set()
     for name, dataset in _figure_datasets((set(pipeline.all_outputs()) | earlier) - drawn, catalog):
         version, pngs = saved_figures(name, dataset)
         this_run = bool(version) and version == getattr(getattr(dataset, "_version", None), "save", None)
@@ -85,8 +78,9 @@ def report_figures(record: RunRecord, pipeline: Any, catalog: Any, registered: d
     return figures
 
 
-def assemble_report(record: RunRecord, pipeline: Any, catalog: Any) -> str | None:
-    """The run's report page, or None when the run wrote no method summary and built no benchmark."""
+def report_inputs(record: RunRecord, pipeline: Any, catalog: Any) -> ReportInputs | None:
+    """What the run's report page shows (its figures also go to MLflow), or None when the run wrote no method
+    summary and built no benchmark."""
     from kedro.framework.project import pipelines as registered  # noqa: PLC0415
 
     from gans_fingerprints.pipelines.reporting.nodes import data_description  # noqa: PLC0415
@@ -104,11 +98,12 @@ def assemble_report(record: RunRecord, pipeline: Any, catalog: Any) -> str | Non
             descriptions[f"subtask {subtask}"] = data_description(ingestion, f"subtask{subtask}")
         except (KeyError, TypeError):
             continue
-    relevant = benchmark_describes_the_data(pipeline, catalog)
-    return render_report(ReportInputs(
-        record, summaries, report_figures(record, pipeline, catalog, registered),
+    benchmark = registered.get(BENCHMARK_PIPELINE)
+    relevant = benchmark is not None and benchmark_describes_the_data(pipeline, catalog)
+    return ReportInputs(
+        record, summaries, report_figures(record, pipeline, catalog, set(benchmark.all_outputs()) if relevant else set()),
         benchmark=_load(catalog, BENCHMARK_SUMMARY) if relevant else None,
-        benchmark_version=_version(catalog, BENCHMARK_SUMMARY) if relevant else "",
+        benchmark_version=saved_version(latest_saved(catalog.get(BENCHMARK_SUMMARY))) if relevant else "",
         pipeline_seconds=seconds_per_pipeline(record.node_seconds, registered), data_descriptions=descriptions,
         files=output_paths(pipeline.all_outputs(), catalog),
-    ))
+    )

@@ -205,13 +205,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train_alone(settings: dict[str, Any], name: str, device_name: str, threads: int) -> tuple[dict[str, Any], Any, dict[str, Any]]:
     """One generator, in a worker process of its own (the real images are simulated again there: same seed, same images)."""
-    import torch  # noqa: PLC0415
-
     from gans_fingerprints.benchmark.build import simulate_real_images, train_generators  # noqa: PLC0415
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
 
-    os.environ["OMP_NUM_THREADS"] = str(threads)  # resolve_device keeps torch's threads within it
-    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # resolve_device sets torch's threads within it
     return train_generators(settings, simulate_real_images(settings), resolve_device(device_name), only={name})
 
 
