@@ -202,3 +202,21 @@ def test_the_benchmark_is_shown_only_beside_its_own_data(tmp_path):
     other = Catalog({"benchmark_summary": benchmark, "ingestion_commit": {"root": str(tmp_path / "imageclef")}})
     assert benchmark_describes_the_data(Run(["results_table"]), same)
     assert not benchmark_describes_the_data(Run(["results_table"]), other), "a run on the real release shows no benchmark"
+
+
+def test_figures_a_node_returns_are_keyed_as_their_saved_files_are_read_back(tmp_path):
+    from gans_fingerprints.run_record import saved_figures
+
+    figure, _ = plt.subplots()
+    try:
+        in_memory = figures_in("benchmark_sample_grids", {"t1.png": figure})
+        saved = tmp_path / "benchmark_sample_grids" / "2026-11-29T10.00.00.000Z" / "benchmark_sample_grids"
+        saved.mkdir(parents=True)  # the catalog's versioned layout of a dict of figures
+        figure.savefig(saved / "t1.png")
+    finally:
+        plt.close(figure)
+
+    class Dataset:
+        _filepath = tmp_path / "benchmark_sample_grids"
+
+    assert set(in_memory) == set(saved_figures("benchmark_sample_grids", Dataset())[1]) == {"benchmark_sample_grids/t1"}

@@ -103,7 +103,8 @@ def figures_in(name: str, data: Any) -> dict[str, bytes]:
     if isinstance(data, Figure):
         return {name: figure_png(data)}
     if isinstance(data, Mapping) and data and all(isinstance(v, Figure) for v in data.values()):
-        return {f"{name}/{key}": figure_png(figure) for key, figure in data.items()}
+        # keyed as saved_figures keys the files the catalog writes (``t1.png`` → ``name/t1``)
+        return {f"{name}/{str(key).removesuffix('.png')}": figure_png(figure) for key, figure in data.items()}
     if isinstance(data, list | tuple) and data and all(isinstance(v, Figure) for v in data):
         return {f"{name}/{index}": figure_png(figure) for index, figure in enumerate(data)}
     return {}
