@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
-import os
-from pathlib import Path
 
 import torch
 
+from gans_fingerprints.cores import CGROUP_CPU_MAX, available_cores, cpu_budget
+
+__all__ = ["CGROUP_CPU_MAX", "TORCH_DEFAULT_THREADS", "available_cores", "configure_threads", "cpu_budget", "resolve_device"]
+
 logger = logging.getLogger(__name__)
-
-CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
-"""cgroup v2's CPU quota (``<quota> <period>`` or ``max <period>``): a container's share of the machine."""
-
-
-def available_cores(cpu_max: Path = CGROUP_CPU_MAX) -> int:
-    """Cores this process may run on: its CPU affinity, capped by a container's CPU quota.
-
-    ``os.cpu_count()`` counts the machine's cores; a process pinned to fewer (``taskset``, a batch
-    scheduler) or a container limited to fewer that starts one torch thread per machine core has its
-    threads stall each other.
-    """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    try:
-        quota, period = cpu_max.read_text().split()[:2]
-        if quota != "max":
-            cores = min(cores, max(1, math.floor(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, cores)
-
 
 TORCH_DEFAULT_THREADS = torch.get_num_threads()
 """torch's own choice when this module is imported: one thread per physical core (or ``OMP_NUM_THREADS``);
 ``auto`` never goes above it (hardware threads of one core slow compute-bound work)."""
-
-
-def cpu_budget() -> int:
-    """Cores this process should keep busy: :func:`available_cores`, or ``OMP_NUM_THREADS`` when set lower (a Dask
-    worker gets 1: the machine's cores are shared among the workers; a shared machine's user may set 1)."""
-    count = available_cores()
-    with contextlib.suppress(KeyError, ValueError):
-        count = min(count, max(1, int(os.environ["OMP_NUM_THREADS"])))
-    return count
 
 
 def configure_threads(threads: int | str = "auto") -> int:

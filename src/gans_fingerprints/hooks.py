@@ -359,6 +359,9 @@ class RunReporting:
         if self._record is None:
             return [], None, None
         try:
+            from gans_fingerprints.run_record import device_description  # noqa: PLC0415
+
+            self._record.device = device_description()  # now that the nodes imported torch, if any needed it
             inputs = report_inputs(self._record, pipeline, catalog)
             if inputs is None:
                 return [], None, None
@@ -403,6 +406,7 @@ class RunReporting:
         from gans_fingerprints.terminal_summary import output_paths  # noqa: PLC0415
 
         tracker = self._tracker
+        tracker.set_tag("device", self._record.device)
         for name in sorted(pipeline.all_outputs()):
             if name.endswith((SUMMARY_SUFFIX, HISTORY_SUFFIX)) and name != "benchmark_summary":
                 table = catalog.get(name).load()

@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from gans_fingerprints.stack_spool import release_pages
 
 HASH_BLOCK = 1 << 24
 """Values hashed at a time (16 MB of uint8 pixels)."""
@@ -69,20 +72,22 @@ def git_commit(project_path: Path) -> str:
 
 
 def device_description() -> str:
-    """The torch device a run with ``device: auto`` uses, and the host."""
-    import torch  # noqa: PLC0415 - only when a run starts
+    """The torch device a run with ``device: auto`` uses, and the host. Torch is described only once something
+    imported it (a run of ingestion alone never does, and importing it would cost the run ~0.5 GB)."""
+    from gans_fingerprints.cores import available_cores  # noqa: PLC0415
 
+    host = (f"{available_cores()} of {os.cpu_count()} CPU cores available, torch threads set to match; "
+            f"Python {platform.python_version()}; {platform.system()} {platform.machine()}")
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return f"CPU (torch not used); {host}"
     accelerator = "CPU"
     try:
         if torch.cuda.is_available():
             accelerator = f"CUDA {torch.cuda.get_device_name(0)}"
     except Exception:  # noqa: BLE001 - a busy or broken GPU is described, never a failed run
         accelerator = "CUDA (device name unavailable)"
-    from gans_fingerprints.devices import available_cores  # noqa: PLC0415
-
-    return (f"{accelerator}; {available_cores()} of {os.cpu_count()} CPU cores available, torch threads set to match; "
-            f"torch {torch.__version__}; Python {platform.python_version()}; "
-            f"{platform.system()} {platform.machine()}")
+    return f"{accelerator}; torch {torch.__version__}; {host}"
 
 
 def run_parameters(pipeline: Any, parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,10 +120,11 @@ def content_hash(data: Any) -> str | None:
     if isinstance(data, np.ndarray):
         digest = hashlib.sha256(f"{data.dtype}{data.shape}".encode())
         step = max(1, math.ceil(data.nbytes / FULL_HASH_BYTES)) if data.ndim > 1 else 1
-        sample = data[::step] if step > 1 else data
-        flat = sample.reshape(-1)
-        for start in range(0, flat.size, HASH_BLOCK):  # a memory-mapped stack is read a block at a time
-            digest.update(np.ascontiguousarray(flat[start:start + HASH_BLOCK]).tobytes())
+        sample = data[::step] if step > 1 else np.atleast_1d(data)
+        per_block = max(1, HASH_BLOCK // max(1, sample[:1].nbytes))
+        for start in range(0, len(sample), per_block):  # a memory-mapped stack is read a block at a time
+            digest.update(np.ascontiguousarray(sample[start:start + per_block]).tobytes())
+            release_pages(data)
         return digest.hexdigest() + (f" (every {step}th image of {len(data)})" if step > 1 else "")
     if isinstance(data, pd.DataFrame):
         return hashlib.sha256(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()

@@ -179,6 +179,9 @@ class MlflowTracker:
         for start in range(0, len(metrics), METRICS_PER_BATCH):
             self.client.log_batch(self.run_id, metrics=metrics[start:start + METRICS_PER_BATCH])
 
+    def set_tag(self, key: str, value: str) -> None:
+        self.client.set_tag(self.run_id, key, value)
+
     def log_summary(self, table: pd.DataFrame) -> None:
         self.log_metrics((key, value, 0) for key, value in summary_metrics(table).items())
 

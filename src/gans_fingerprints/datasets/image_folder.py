@@ -12,6 +12,8 @@ from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 from PIL import Image
 
+from gans_fingerprints.image_decoding import FileLoader
+
 
 @dataclass(frozen=True)
 class ImageFolder:
@@ -63,9 +65,9 @@ class ImageFolderDataset(PartitionedDataset):
                 continue
             if os.path.islink(full_path) and not os.path.exists(full_path):
                 broken_links[relative] = os.readlink(full_path)
-            kwargs = deepcopy(self._dataset_config)
-            kwargs[self._filepath_arg] = self._join_protocol(full_path)
-            files[relative] = self._dataset_type(**kwargs).load
+            arguments = deepcopy(self._dataset_config)
+            arguments[self._filepath_arg] = self._join_protocol(full_path)
+            files[relative] = FileLoader(self._dataset_type, arguments)
         return ImageFolder(
             root=self._path, exists=True, files=files, directories=frozenset(directories), broken_links=broken_links
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -11,6 +12,11 @@ import fsspec
 import numpy as np
 from fsspec.core import split_protocol
 from kedro.io import AbstractDataset, DatasetError
+
+from gans_fingerprints.stack_spool import release_pages, spool_of
+
+BLOCK_BYTES = 64 * 2**20
+"""Bytes of a stack written or read at a time, so a memory-mapped stack is never resident whole."""
 
 
 class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
@@ -20,7 +26,8 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
     uses and never holds a decoded or floating-point copy of a whole split. Saving writes to a
     temporary file and renames it, so an interrupted run never leaves a half-written stack.
     ``filepath`` may be any fsspec URL (``s3://bucket/stack.npy``, as kedro-datasets take): off the
-    local disk the stack is read into memory (nothing to map) and written in one piece.
+    local disk the stack is read into memory (nothing to map). A stack is written a block at a time; one
+    a node built in a :class:`~gans_fingerprints.stack_spool.StackSpool` is moved into place, not copied.
     """
 
     def __init__(self, *, filepath: str, fs_args: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None) -> None:
@@ -57,12 +64,16 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
             raise DatasetError(f"ImageStackDataset takes a uint8 (n, h, w) array, got {type(data).__name__} {shape}")
         if not self._local:  # object stores make a written object visible whole, on close
             with self._fs.open(self._path, "wb") as handle:
-                np.save(handle, np.ascontiguousarray(data), allow_pickle=False)
+                write_npy(handle, data)
             return
         self._filepath.parent.mkdir(parents=True, exist_ok=True)
         partial = self._filepath.with_name(self._filepath.name + ".partial")
-        with partial.open("wb") as handle:
-            np.save(handle, np.ascontiguousarray(data), allow_pickle=False)
+        spooled = spool_of(data)
+        if spooled is not None:  # the whole of a spool's file becomes the stack: moved, not copied
+            shutil.move(spooled, partial)
+        else:
+            with partial.open("wb") as handle:
+                write_npy(handle, data)
         os.replace(partial, self._filepath)
 
     def _exists(self) -> bool:
@@ -70,3 +81,13 @@ class ImageStackDataset(AbstractDataset[np.ndarray, np.ndarray]):
 
     def _describe(self) -> dict[str, Any]:
         return {"filepath": self._url()}
+
+
+def write_npy(handle: Any, data: np.ndarray) -> None:
+    """Write ``data`` as ``.npy`` a block of images at a time, releasing a memory-mapped source's pages as it goes."""
+    header = {"descr": np.lib.format.dtype_to_descr(data.dtype), "fortran_order": False, "shape": data.shape}
+    np.lib.format.write_array_header_1_0(handle, header)
+    per_block = max(1, BLOCK_BYTES // max(1, data[0].nbytes)) if len(data) else 1
+    for start in range(0, len(data), per_block):
+        handle.write(np.ascontiguousarray(data[start:start + per_block]).data)
+        release_pages(data)

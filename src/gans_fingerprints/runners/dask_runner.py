@@ -118,7 +118,7 @@ class DaskRunner(AbstractRunner):
         import dask  # noqa: PLC0415 - only when this runner is chosen
         from distributed import Client, LocalCluster  # noqa: PLC0415
 
-        from gans_fingerprints.devices import cpu_budget  # noqa: PLC0415
+        from gans_fingerprints.cores import cpu_budget  # noqa: PLC0415
 
         if self._address:
             return stack.enter_context(Client(self._address))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +125,24 @@ def test_small_splits_are_decoded_in_this_process():
     assert decode_workers({"workers": 4, "parallel_from_images": 2000}, 2000) == 4
     with pytest.raises(IngestionError, match=r"ingestion\.workers"):
         decode_workers({"workers": 0}, 5000)
+
+
+def test_split_is_spooled_to_disk_and_a_refused_split_leaves_no_file(sample_root, tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    manifest, stack, _ = ingest(sample_root, "subtask2_train", spool_dir=str(spool))
+    assert isinstance(stack, np.memmap) and Path(stack.filename).parent == spool  # on disk, not in memory
+    assert len(stack) == len(manifest) == 30
+    (sample_root / "subtask2" / "train" / "real" / "t1" / "zero.png").write_bytes(b"")
+    with pytest.raises(IngestionError):
+        ingest(sample_root, "subtask2_train", max_bad_fraction=0.2, spool_dir=str(spool))
+    assert [path.name for path in spool.iterdir()] == [Path(stack.filename).name]
+
+
+def test_ingestion_and_its_run_record_never_import_torch():
+    """Torch costs a process about half a gigabyte: an ingestion run (its nodes, the hooks' device line) does without."""
+    code = ("import sys; import gans_fingerprints.pipelines.ingestion.nodes, gans_fingerprints.hooks; "
+            "from gans_fingerprints.run_record import device_description; line = device_description(); "
+            "assert 'torch' not in sys.modules, 'torch imported'; assert 'torch not used' in line, line")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]

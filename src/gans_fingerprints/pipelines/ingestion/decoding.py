@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import itertools
 import logging
 import multiprocessing
-import re
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from kedro.io import DatasetError
-from PIL import Image, UnidentifiedImageError
 
+from gans_fingerprints import image_decoding
 from gans_fingerprints.datasets import ImageFolder
-from gans_fingerprints.imaging import (
-    UnsupportedImageModeError,
-    content_hash,
-    resize_square,
-    to_grayscale_array,
-)
+from gans_fingerprints.image_decoding import decode_into_slot
 from gans_fingerprints.layout import FolderSpec, image_id
 from gans_fingerprints.pipelines.ingestion.common import LOGGER_NAME, MAX_LISTED_FILES, IngestionError
 from gans_fingerprints.pipelines.ingestion.discovery import FolderTally, SplitFiles
 from gans_fingerprints.progress import track
+from gans_fingerprints.stack_spool import StackSpool
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -48,17 +45,8 @@ MANIFEST_COLUMNS: dict[str, str] = {
 }
 """Columns of every manifest table, in order, with their pandas dtypes."""
 
-DECODE_ERRORS = (
-    DatasetError,  # what Kedro's pillow dataset wraps any decoding failure in
-    UnidentifiedImageError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    Image.DecompressionBombError,
-    UnsupportedImageModeError,
-)
-OBJECT_REPR = re.compile(r"\s*<[^<>]* at 0x[0-9a-fA-F]+>")
-"""``<_io.BytesIO object at 0x7f...>`` in Pillow's messages: noise in a report, different every run."""
+DECODE_CHUNK = 16
+"""Files a worker process decodes per task: small enough to keep every process busy to the split's end."""
 
 
 def empty_manifest() -> pd.DataFrame:
@@ -67,27 +55,39 @@ def empty_manifest() -> pd.DataFrame:
 
 
 def read_split(files: SplitFiles, params: dict[str, Any]) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
-    """Decode the files :func:`discover_split` found into a manifest, a stack and a summary; empty if the subtask is absent."""
+    """Decode the files :func:`discover_split` found into a manifest, a stack and a summary; empty if the subtask is absent.
+
+    Every image is written into a spool file as it is decoded (by this process or by the pool's), so memory
+    stays flat whatever the split's size; the stack returned maps that file, and saving it moves the file.
+    """
     size = int(params["image_size"])
     if not files.present:
         return _absent_split(files, size)
     capacity = sum(len(names) for names in files.images.values())
-    # np.empty reserves address space only: memory is committed as images are written.
-    stack = np.empty((capacity, size, size), dtype=np.uint8)
-    rows: list[dict[str, Any]] = []
     workers = decode_workers(params, capacity)
-    with _pool(workers) as pool:
-        if workers > 1:
-            logger.info("Decoding %s's %d images on %d processes.", files.split.key, capacity, workers)
-        for folder in files.folders:
-            _read_folder(files, folder, params, stack, rows, pool)
+    decoded = _Decoded(StackSpool(capacity, size, params.get("spool_dir")))
+    started = time.perf_counter()
+    try:
+        with _pool(workers, _loader_modules(files)) as pool:
+            if workers > 1:
+                logger.info("Decoding %s's %d images on %d processes.", files.split.key, capacity, workers)
+            results = _decoded(files, decoded.spool, pool)  # one stream for the split: no pause between folders
+            for folder in files.folders:
+                _read_folder(files, folder, params, decoded, results)
+        stack = decoded.spool.finish(decoded.kept)
+    except BaseException:
+        decoded.spool.discard()
+        raise
+    rows = decoded.rows
+    seconds = time.perf_counter() - started
     manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS)).astype(MANIFEST_COLUMNS) if rows else empty_manifest()
     duplicates = int(manifest["content_hash"].duplicated().sum())
     if duplicates:
         logger.warning("%s holds %d image(s) whose content repeats another image of the split.", files.split.key, duplicates)
     summary = _summary(files, size, len(rows), duplicates)
-    logger.info("Ingested %s: %d images, %d skipped as unreadable.", files.split.key, len(rows), len(files.tally.bad_files))
-    return manifest, stack[: len(rows)], summary
+    logger.info("Ingested %s: %d images in %.1f s (%.0f images/s, %d process(es)), %d skipped as unreadable.",
+                files.split.key, len(rows), seconds, capacity / max(seconds, 1e-9), workers, len(files.tally.bad_files))
+    return manifest, stack, summary
 
 
 def _absent_split(files: SplitFiles, size: int) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
@@ -102,10 +102,17 @@ def _absent_split(files: SplitFiles, size: int) -> tuple[pd.DataFrame, np.ndarra
     return empty_manifest(), np.zeros((0, size, size), dtype=np.uint8), summary
 
 
+def _loader_modules(files: SplitFiles) -> list[str]:
+    """The module of the dataset class that loads this split's files (Kedro's pillow dataset by default)."""
+    loader = next(iter(files.source.files.values()), None)
+    dataset_type = getattr(loader, "dataset_type", None)
+    return [dataset_type.__module__] if dataset_type is not None else []
+
+
 def decode_workers(params: dict[str, Any], images: int) -> int:
     """Processes that decode a split: ``workers`` (``auto``: the cores available) for a split of at least
     ``parallel_from_images`` images; one (this process) below that, where starting processes costs more than it saves."""
-    from gans_fingerprints.devices import cpu_budget  # noqa: PLC0415
+    from gans_fingerprints.cores import cpu_budget  # noqa: PLC0415
 
     setting = params.get("workers", "auto")
     workers = cpu_budget() if setting in ("auto", None) else int(setting)
@@ -117,47 +124,63 @@ def decode_workers(params: dict[str, Any], images: int) -> int:
 
 
 @contextlib.contextmanager
-def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool (forkserver: no fork of a process that holds torch's threads) or None for one process."""
+def _pool(workers: int, modules: list[str]) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool or None for one process. Forkserver: no fork of a process that holds torch's threads;
+    the worker's code (:mod:`gans_fingerprints.image_decoding`, lean: no pandas) and the file loaders'
+    ``modules`` are imported once in the server, not in every worker."""
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        yield pool
-
-
-def decode_for_stack(loader: Callable[[], Image.Image], size: int) -> tuple[tuple | None, str | None]:
-    """One file decoded for the stack: ``((pixels at size, width, height, mode, content hash), None)``, or
-    ``(None, reason)`` when it cannot be read. Runs in a worker process for a large split."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([image_decoding.__name__, *modules])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        pixels, width, height, mode = _decode(loader)
-    except DECODE_ERRORS as error:
-        return None, _failure_reason(error)
-    return (resize_square(pixels, size), width, height, mode, content_hash(pixels)), None
+        yield pool
+    except BaseException:  # a refused folder or Ctrl-C: the images not yet decoded are not decoded
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
-def _decoded(files: SplitFiles, names: list[str], size: int, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
-    """Each file's :func:`decode_for_stack` result, in order: here, or on the pool's processes."""
-    loaders = [files.source.files[relative] for relative in names]
+def _decoded(files: SplitFiles, spool: StackSpool, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
+    """Each file's :func:`decode_into_slot` result, folder after folder in order (slot ``i``: the split's
+    ``i``-th file): here, or on the pool's processes."""
+    names = (relative for folder in files.folders for relative in files.images[folder.relative_dir])
+    items = [(slot, files.source.files[relative]) for slot, relative in enumerate(names)]
+    decode = functools.partial(decode_into_slot, spool_path=spool.path, size=spool.size)
     if pool is None:
-        return (decode_for_stack(loader, size) for loader in loaders)
-    return pool.map(functools.partial(decode_for_stack, size=size), loaders, chunksize=64)
+        return map(decode, items)
+    return pool.map(decode, items, chunksize=DECODE_CHUNK)
+
+
+@dataclasses.dataclass
+class _Decoded:
+    """A split's decoding so far: its spool file, the manifest rows and the spool slots of the images kept, and
+    the first slot of the next folder."""
+
+    spool: StackSpool
+    rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    kept: list[int] = dataclasses.field(default_factory=list)
+    next_slot: int = 0
 
 
 def _read_folder(
-    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], stack: np.ndarray, rows: list[dict[str, Any]],
-    pool: ProcessPoolExecutor | None = None,
+    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], decoded: _Decoded, results: Iterator[tuple],
 ) -> None:
-    """Decode one folder's images into ``stack`` and ``rows`` (skipping unreadable ones); refuse it if too many are."""
-    subtask_images, tally = files.source, files.tally
+    """Take one folder's images from the split's ``results`` into ``decoded``'s rows (their pixels are in the
+    spool already), skipping unreadable files; refuse the folder if too many are."""
+    subtask_images, tally, spool = files.source, files.tally, decoded.spool
     folder_tally = tally.folders[folder.relative_dir]
     names = files.images[folder.relative_dir]
-    results = _decoded(files, names, stack.shape[1], pool)
-    for relative, result in track(zip(names, results, strict=True), f"{files.split.key}: {folder.relative_dir}", total=len(names)):
-        row = _read_image(files, folder, relative, result, stack, len(rows))
+    first_slot, decoded.next_slot = decoded.next_slot, decoded.next_slot + len(names)
+    folder_results = itertools.islice(results, len(names))
+    progress = track(zip(names, folder_results, strict=True), f"{files.split.key}: {folder.relative_dir}", total=len(names))
+    for offset, (relative, result) in enumerate(progress):
+        row = _read_image(files, folder, relative, result, spool.size, len(decoded.rows))
         if row is None:
             continue
-        rows.append(row)
+        decoded.rows.append(row)
+        decoded.kept.append(first_slot + offset)
         folder_tally.images += 1
     _check_folder_quality(
         subtask_images, folder.relative_dir, folder_tally, tally.bad_files, float(params["max_bad_fraction"])
@@ -167,15 +190,15 @@ def _read_folder(
             "Resized %d image(s) in %s to %dx%d.",
             folder_tally.resized,
             subtask_images.location(folder.relative_dir),
-            stack.shape[1],
-            stack.shape[1],
+            spool.size,
+            spool.size,
         )
 
 
 def _read_image(
-    files: SplitFiles, folder: FolderSpec, relative: str, result: tuple, stack: np.ndarray, index: int
+    files: SplitFiles, folder: FolderSpec, relative: str, result: tuple, size: int, index: int
 ) -> dict[str, Any] | None:
-    """Write one decoded file into ``stack[index]`` and return its manifest row; ``None``, counted and warned, if unreadable."""
+    """The manifest row of one decoded file, image ``index`` of the stack; ``None``, counted and warned, if unreadable."""
     subtask_images, split, tally = files.source, files.split, files.tally
     folder_tally = tally.folders[folder.relative_dir]
     location = subtask_images.location(relative)
@@ -185,8 +208,7 @@ def _read_image(
         tally.bad_files.append({"path": location, "reason": reason})
         logger.warning("Skipping unreadable image %s (%s).", location, reason)
         return None
-    pixels_at_size, width, height, mode, pixels_hash = decoded
-    size = stack.shape[1]
+    width, height, mode, pixels_hash = decoded
     if mode != "L":
         tally.converted_modes[mode] += 1
     resized = (height, width) != (size, size)
@@ -194,7 +216,6 @@ def _read_image(
         folder_tally.resized += 1
         tally.resized_from[f"{width}x{height}"] += 1
         logger.debug("Resizing %s from %dx%d to %dx%d", location, width, height, size, size)
-    stack[index] = pixels_at_size
     return {
         "image_id": image_id(relative.rpartition("/")[2]),
         "relative_path": f"{split.subtask}/{relative}",
@@ -231,22 +252,6 @@ def _summary(files: SplitFiles, size: int, images: int, duplicates: int) -> dict
         "unexpected_file_list": tally.unexpected_files[:MAX_LISTED_FILES],
         "duplicate_images_within_split": duplicates,
     }
-
-
-def _decode(loader: Callable[[], Image.Image]) -> tuple[np.ndarray, int, int, str]:
-    """Decode one file into native-size grayscale plus its original width, height and mode."""
-    with loader() as image:
-        width, height = image.size
-        mode = image.mode
-        return to_grayscale_array(image), width, height, mode
-
-
-def _failure_reason(error: BaseException) -> str:
-    """The root cause of a decoding failure, without Kedro's wrapping or Python object addresses."""
-    while isinstance(error, DatasetError) and error.__cause__ is not None:
-        error = error.__cause__
-    reason = f"{type(error).__name__}: {error}".replace("\n", " ")
-    return OBJECT_REPR.sub("", reason).strip()
 
 
 def _check_folder_quality(

@@ -16,6 +16,7 @@ import pandas as pd
 
 from gans_fingerprints.datasets import ImageFolder, RawDataRoot
 from gans_fingerprints.evaluation.splits import holdout_split
+from gans_fingerprints.image_decoding import DECODE_ERRORS, OBJECT_REPR
 from gans_fingerprints.layout import SPLITS, SplitSpec
 from gans_fingerprints.pipelines.ingestion.common import (
     LOGGER_NAME,
@@ -24,13 +25,7 @@ from gans_fingerprints.pipelines.ingestion.common import (
     IngestionError,
     stamped,
 )
-from gans_fingerprints.pipelines.ingestion.decoding import (
-    DECODE_ERRORS,
-    MANIFEST_COLUMNS,
-    OBJECT_REPR,
-    empty_manifest,
-    read_split,
-)
+from gans_fingerprints.pipelines.ingestion.decoding import MANIFEST_COLUMNS, empty_manifest, read_split
 from gans_fingerprints.pipelines.ingestion.discovery import (
     FolderTally,
     SplitFiles,
