@@ -8,7 +8,9 @@ import torch
 
 from gans_fingerprints.cores import CGROUP_CPU_MAX, available_cores, cpu_budget
 
-__all__ = ["CGROUP_CPU_MAX", "TORCH_DEFAULT_THREADS", "available_cores", "configure_threads", "cpu_budget", "resolve_device"]
+__all__ = [
+    "CGROUP_CPU_MAX", "TORCH_DEFAULT_THREADS", "available_cores", "channels_last", "configure_threads", "cpu_budget", "resolve_device",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,13 @@ def resolve_device(name: str = "auto") -> torch.device:
     threads = configure_threads()
     logger.info("Using torch device %s (%d CPU threads: the cores available to this process)", device, threads)
     return device
+
+
+def channels_last(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` (changed in place) with its convolution weights laid out channels-last, so activations follow.
+
+    Measured by ``benchmarks/loop_speed.py`` on 2 CPU cores: 1.1-2.1x faster in float32 for every network
+    here (the Siamese branch 2.1x in inference, 1.6x in training), while bfloat16 autocast was 0.4-1.3x
+    (no bfloat16 units), so the loops stay float32. It is also the layout GPUs' tensor cores use.
+    """
+    return model.to(memory_format=torch.channels_last)

@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from gans_fingerprints.devices import channels_last
 from gans_fingerprints.models.gan_training import check_training_images, to_unit_range
 from gans_fingerprints.models.unet import UNet
 from gans_fingerprints.progress import track
@@ -126,7 +127,7 @@ def train_diffusion(
     """
     check_training_images(images, config.image_size, name, "the diffusion model")
     torch.manual_seed(seed)
-    model = UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device)
+    model = channels_last(UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device))
     ema = copy.deepcopy(model).requires_grad_(False)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
     alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).to(device=device, dtype=torch.float32)
@@ -181,7 +182,7 @@ def sample_diffusion(model: UNet, config: DiffusionConfig, count: int, device: t
     """Draw ``count`` images by deterministic DDIM (η = 0, ``config.sample_steps`` steps) as uint8 (count, size, size)."""
     if model.image_size != config.image_size:
         raise ValueError(f"the model makes {model.image_size} px images, the config says {config.image_size} px")
-    model.eval()
+    channels_last(model).eval()
     alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).tolist()
     visited = ddim_timesteps(config.timesteps, config.sample_steps)
     size = model.image_size

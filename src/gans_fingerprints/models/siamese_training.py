@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gans_fingerprints.devices import channels_last
 from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.evaluation.metrics import wilson_interval
 from gans_fingerprints.models.checkpoints import CheckpointStore
@@ -95,7 +96,7 @@ def embed_images(
 
     Rows are read batch by batch, so a memory-mapped stack is never copied whole.
     """
-    model.eval()
+    channels_last(model).eval()
     rows = np.arange(len(images)) if rows is None else np.asarray(rows)
     if len(rows) and images.shape[1:] != (model.image_size, model.image_size):
         size = images.shape[1:]
@@ -239,7 +240,7 @@ def train_siamese(
     validation accuracy that cannot be told from chance (:func:`near_chance`) is logged as a warning.
     """
     torch.manual_seed(config.seed)
-    model = SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device)
+    model = channels_last(SiameseBranch(config.image_size, config.filters, config.embedding_dim).to(device))
     state = _TrainingState(model, torch.optim.Adam(model.parameters(), lr=config.learning_rate), np.random.default_rng(config.seed))
     fingerprint = _fingerprint(data, config)
     saved = checkpoints.resumable(fingerprint, config.epochs, "Siamese training") if checkpoints is not None and resume else None
