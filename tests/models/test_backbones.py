@@ -91,3 +91,14 @@ def test_random_weights_come_from_the_seed_alone():
     generator_state = torch.get_rng_state()
     build_backbone("mobilenet_v2", weights="none", seed=9)
     assert torch.equal(torch.get_rng_state(), generator_state), "the global generator is left as it was"
+
+
+def test_auto_batch_is_small_on_a_cpu_and_large_on_a_gpu():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.models.backbones import backbone_batch_size
+
+    assert backbone_batch_size("auto", torch.device("cpu")) == 4
+    assert backbone_batch_size("auto", torch.device("cuda")) == 64
+    assert backbone_batch_size(16, torch.device("cpu")) == 16
+    with pytest.raises(UserInputError, match="batch_size"):
+        backbone_batch_size(0, torch.device("cpu"))

@@ -228,3 +228,20 @@ def test_a_checkpoint_with_another_epoch_length_is_not_resumed(tmp_path):
     _, history = train_siamese(data, SiameseConfig(image_size=48, epochs=4, min_steps=16, pairs_per_batch=8, seed=1),
                                torch.device("cpu"), store)
     assert not history["from_checkpoint"].any()
+
+
+def test_auto_inference_batch_is_cache_sized_on_a_cpu_and_any_batch_gives_the_same_embeddings():
+    from gans_fingerprints.models.siamese import SiameseBranch
+    from gans_fingerprints.models.siamese_training import SiameseConfig, embed_images, inference_batch_size
+
+    cpu = torch.device("cpu")
+    assert inference_batch_size("auto", SiameseBranch(256), cpu) == 4  # 16 x 254 x 254 floats per image: 4 MB
+    assert inference_batch_size("auto", SiameseBranch(64), cpu) == 68
+    assert inference_batch_size("auto", SiameseBranch(64), torch.device("cuda")) == 256
+    assert inference_batch_size(7, SiameseBranch(64), cpu) == 7
+    with pytest.raises(ValueError, match=r"inference\.batch_size"):
+        SiameseConfig(embed_batch_size=0)
+    torch.manual_seed(0)
+    model = SiameseBranch(32, filters=(4, 8))
+    images = np.random.default_rng(0).integers(0, 256, (10, 32, 32), dtype=np.uint8)
+    np.testing.assert_allclose(embed_images(model, images, cpu, 3), embed_images(model, images, cpu, "auto"), atol=1e-5)

@@ -235,7 +235,7 @@ def backbone_vector_function(space: dict[str, Any], seed: int, device: Any) -> t
     model = quality_backbone(space, seed)
     normalise = Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])
     name = f"{space['backbone']} ({'ImageNet' if space['weights'] == 'imagenet' else 'random'} weights)"
-    return (lambda stack: extract_features(model, normalise, stack, device, batch_size=64)), name
+    return (lambda stack: extract_features(model, normalise, stack, device)), name
 
 
 def measure_quality(

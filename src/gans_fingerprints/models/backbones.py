@@ -112,6 +112,18 @@ def build_backbone(
 
 
 PRECISIONS = ("float32", "bfloat16")
+CPU_BATCH, GPU_BATCH = 4, 64
+"""``batch_size: auto``: on 2 CPU cores every backbone ran fastest in batches of 4 (mobilenet_v2 107 images/s against
+72 at 16; efficientnet_b0, densenet121 and resnet50 within 10%: activations stay in cache); a GPU wants large ones."""
+
+
+def backbone_batch_size(setting: int | str, device: torch.device) -> int:
+    """Images per forward pass: the setting, or for ``auto`` :data:`CPU_BATCH` on a CPU, :data:`GPU_BATCH` elsewhere."""
+    if setting == "auto":
+        return CPU_BATCH if device.type == "cpu" else GPU_BATCH
+    if int(setting) < 1:
+        raise UserInputError(f"batch_size must be 'auto' or a positive integer, got {setting!r}.")
+    return int(setting)
 
 
 @torch.inference_mode()
@@ -120,7 +132,7 @@ def extract_features(  # noqa: PLR0913 - the model, its inputs and the loop's ke
     preprocess: Callable,
     images: np.ndarray,
     device: torch.device,
-    batch_size: int = 16,
+    batch_size: int | str = "auto",
     precision: str = "float32",
     rows: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -134,6 +146,7 @@ def extract_features(  # noqa: PLR0913 - the model, its inputs and the loop's ke
     if precision not in PRECISIONS:
         raise UserInputError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     model.eval().to(device, memory_format=torch.channels_last)
+    batch_size = backbone_batch_size(batch_size, device)
     rows = np.arange(len(images)) if rows is None else np.asarray(rows)
     chunks = []
     for start in range(0, len(rows), batch_size):

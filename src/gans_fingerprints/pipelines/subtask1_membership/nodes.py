@@ -75,7 +75,7 @@ def membership_spaces(
         stack, positions = (train_images if name.startswith("train") else test_images), table["stack_index"].to_numpy()
         spaces["pixels"][name] = _pixels(stack, positions, int(params["pixel_size"]))
         spaces["features"][name] = extract_features(
-            model, preprocess, stack, device, int(params["batch_size"]), str(params["precision"]), positions
+            model, preprocess, stack, device, params["batch_size"], str(params["precision"]), positions
         )
     spaces["ids"] = {name: table["image_id"].astype(str).to_numpy() for name, table in rows.items()}
     spaces["labels"] = rows["train_real"]["label"].to_numpy()

@@ -59,7 +59,7 @@ def extract_backbone_features(
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
     model, preprocess, record = build_backbone(backbone, str(params["weights"]), bool(params["download_weights"]), int(params["seed"]))
     device = resolve_device(str(params["device"]))
-    batch, precision = int(params["batch_size"]), str(params["precision"])
+    batch, precision = params["batch_size"], str(params["precision"])
     start = time.perf_counter()
     train = extract_features(model, preprocess, train_images, device, batch, precision, split["stack_index"].to_numpy())
     test = extract_features(model, preprocess, test_images, device, batch, precision, test_manifest["stack_index"].to_numpy())

@@ -112,7 +112,7 @@ def embed_subtask2_images(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Embed every training and test image once (batched, no gradients)."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
-    from gans_fingerprints.models.siamese_training import embed_images  # noqa: PLC0415
+    from gans_fingerprints.models.siamese_training import batch_size_setting, embed_images  # noqa: PLC0415
 
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
@@ -125,7 +125,7 @@ def embed_subtask2_images(
     model = _load_model(bundle)
     device = resolve_device(str(params["device"]))
     model.to(device)
-    batch = int(params["inference"]["batch_size"])
+    batch = batch_size_setting(params["inference"]["batch_size"])
     train = embed_images(model, train_images, device, batch, rows=split["stack_index"].to_numpy())
     test = embed_images(model, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy())
     columns = ["image_id", "relative_path", "role", "subset", "fold"]
