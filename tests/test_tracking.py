@@ -81,6 +81,9 @@ class _Tracker:
     def finish(self, status: str) -> None:
         self.closed.append(status)
 
+    def set_tag(self, key: str, value: str) -> None:
+        pass
+
     def log_files(self, files) -> None:  # noqa: ARG002 - the tracker's signature
         if self.fail:
             raise OSError("artifact store unwritable")

@@ -51,11 +51,17 @@ def resolve_device(name: str = "auto") -> torch.device:
     return device
 
 
-def channels_last(model: torch.nn.Module) -> torch.nn.Module:
+def channels_last(model: torch.nn.Module, on_cpu: bool = True) -> torch.nn.Module:
     """``model`` (changed in place) with its convolution weights laid out channels-last, so activations follow.
 
-    Measured by ``benchmarks/loop_speed.py`` on 2 CPU cores: 1.1-2.1x faster in float32 for every network
-    here (the Siamese branch 2.1x in inference, 1.6x in training), while bfloat16 autocast was 0.4-1.3x
+    Measured by ``benchmarks/loop_speed.py`` on 2 CPU cores, float32 at the same batch: 1.1-2.2x faster for every
+    network here (the Siamese branch 2.2x in inference, 1.6x in training), while bfloat16 autocast was 0.4-1.4x
     (no bfloat16 units), so the loops stay float32. It is also the layout GPUs' tensor cores use.
+    ``on_cpu=False`` keeps the default layout on a CPU: there, channels-last kernels split the work by thread
+    count, so 1 and 2 threads differ in the last bits, and a model trained over many steps drifts further.
+    The benchmark's generators use it, so their images are the same on any runner and core count.
     """
+    parameter = next(model.parameters(), None)
+    if not on_cpu and (parameter is None or parameter.device.type == "cpu"):
+        return model
     return model.to(memory_format=torch.channels_last)

@@ -433,6 +433,11 @@ class RunReporting:
             lines, _, _ = self._report(pipeline, catalog)  # what the run made before it failed
             for line in lines:
                 logger.warning("The run failed; its partial %s", line)
+            if self._tracker is not None:
+                try:
+                    self._tracker.set_tag("device", self._record.device)
+                except Exception:  # the run is closed as FAILED either way
+                    logger.warning("Could not tag the MLflow run with its device.", exc_info=True)
         self._finish_tracking("FAILED")
 
 

@@ -72,15 +72,15 @@ def git_commit(project_path: Path) -> str:
 
 
 def device_description() -> str:
-    """The torch device a run with ``device: auto`` uses, and the host. Torch is described only once something
-    imported it (a run of ingestion alone never does, and importing it would cost the run ~0.5 GB)."""
+    """The torch device a run with ``device: auto`` uses, and the host. Torch is described only once something in
+    this process imported it (a run of ingestion alone never does, and importing it would cost ~0.5 GB)."""
     from gans_fingerprints.cores import available_cores  # noqa: PLC0415
 
     host = (f"{available_cores()} of {os.cpu_count()} CPU cores available, torch threads set to match; "
             f"Python {platform.python_version()}; {platform.system()} {platform.machine()}")
     torch = sys.modules.get("torch")
     if torch is None:
-        return f"CPU (torch not used); {host}"
+        return f"torch not imported in this process (a run without torch, or one whose nodes ran on Dask workers); {host}"
     accelerator = "CPU"
     try:
         if torch.cuda.is_available():

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+SPOOL_PREFIX = "gans_fingerprints-stack-"
 HEADER_BYTES = 128
 """Length of a spooled ``.npy`` header: fixed, so the final image count can be written over the first guess."""
 _SPOOLED: dict[str, tuple[str, tuple[int, ...], int]] = {}
@@ -32,6 +33,8 @@ def release_pages(data: np.ndarray) -> None:
     """Drop a memory-mapped array's pages from this process (the file keeps them; a later read maps them back),
     so reading a whole stack once does not leave it counted in this process's memory. No-op for other arrays."""
     mapping = getattr(data, "_mmap", None)
+    if getattr(data, "mode", None) != "r":  # a writable or copy-on-write map would lose what was written to it
+        return
     if isinstance(mapping, mmap.mmap) and hasattr(mapping, "madvise"):
         try:
             mapping.madvise(mmap.MADV_DONTNEED)
@@ -43,9 +46,19 @@ def write_slot(path: str, size: int, slot: int, pixels: np.ndarray) -> None:
     """Write one ``size`` x ``size`` image into slot ``slot`` of a spool file (any process may call this)."""
     descriptor = os.open(path, os.O_WRONLY)
     try:
-        os.pwrite(descriptor, np.ascontiguousarray(pixels, dtype=np.uint8).data, HEADER_BYTES + slot * size * size)
+        write_at(descriptor, np.ascontiguousarray(pixels, dtype=np.uint8).tobytes(), HEADER_BYTES + slot * size * size)
     finally:
         os.close(descriptor)
+
+
+def write_at(descriptor: int, data: bytes, offset: int) -> None:
+    """Write all of ``data`` at ``offset`` (``os.pwrite`` may write less, on a full disk say: then it raises)."""
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(descriptor, view, offset)
+        if written <= 0:
+            raise OSError(f"could not write {len(view)} bytes at offset {offset}")
+        view, offset = view[written:], offset + written
 
 
 class StackSpool:
@@ -59,8 +72,11 @@ class StackSpool:
 
     def __init__(self, capacity: int, size: int, directory: str | None = None) -> None:
         self.size, self.capacity = size, capacity
-        descriptor, self.path = tempfile.mkstemp(prefix="gans_fingerprints-stack-", suffix=".npy", dir=directory)
+        if directory is not None:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        descriptor, self.path = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".npy", dir=directory)
         try:
+            os.fchmod(descriptor, 0o666 & ~_umask())  # as a file written the usual way: readable by the group
             os.write(descriptor, npy_header(capacity, size, size))
             os.ftruncate(descriptor, HEADER_BYTES + capacity * size * size)  # sparse: no disk used until written
         finally:
@@ -78,9 +94,9 @@ class StackSpool:
             for index, slot in enumerate(kept):
                 if slot != index:  # slots only move down (kept is increasing), so nothing is overwritten unread
                     pixels = os.pread(descriptor, image_bytes, HEADER_BYTES + slot * image_bytes)
-                    os.pwrite(descriptor, pixels, HEADER_BYTES + index * image_bytes)
+                    write_at(descriptor, pixels, HEADER_BYTES + index * image_bytes)
             os.ftruncate(descriptor, HEADER_BYTES + len(kept) * image_bytes)
-            os.pwrite(descriptor, npy_header(len(kept), self.size, self.size), 0)
+            write_at(descriptor, npy_header(len(kept), self.size, self.size), 0)
         finally:
             os.close(descriptor)
         if not kept:  # numpy cannot map an empty file region
@@ -99,11 +115,27 @@ class StackSpool:
 
 def spool_of(data: Any) -> str | None:
     """The spool file ``data`` maps whole (not a slice of it), once: a second save of it writes a copy."""
-    entry = _SPOOLED.get(getattr(data, "filename", None) or "")
+    key = getattr(data, "filename", None) or ""
+    entry = _SPOOLED.get(key)
     if entry is None or (data.shape, data.ctypes.data) != entry[1:] or not Path(entry[0]).exists():
         return None
-    del _SPOOLED[data.filename]
-    return entry[0]
+    return entry[0] if _SPOOLED.pop(key, None) is not None else None
+
+
+def remove_stale_spools(directory: str) -> int:
+    """Delete the spool files a killed run left in ``directory``; how many. Call it only before any split of this
+    run is decoded, and only on a folder of this project's (the project lock keeps other runs out of it)."""
+    folder = Path(directory)
+    stale = list(folder.glob(f"{SPOOL_PREFIX}*.npy")) if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove(path: str) -> None:

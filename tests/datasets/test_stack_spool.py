@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from pathlib import Path
 
 import numpy as np
 
 from gans_fingerprints.datasets import ImageStackDataset
-from gans_fingerprints.stack_spool import StackSpool, release_pages, write_slot
+from gans_fingerprints.stack_spool import StackSpool, release_pages, remove_stale_spools, write_slot
 
 
 def _images(count: int, size: int = 6) -> np.ndarray:
@@ -54,6 +55,33 @@ def test_saving_the_whole_map_moves_the_file_and_a_slice_is_copied(tmp_path):
     again = ImageStackDataset(filepath=str(tmp_path / "again.npy"))
     again.save(stack)  # a second save of the same map: a copy
     assert np.array_equal(again.load(), images)
+    del stack
+    gc.collect()  # the map's clean-up deletes its spool path, never the stack it was moved to
+    assert np.array_equal(whole.load(), images)
+    assert (tmp_path / "stack.npy").stat().st_mode & 0o777 == 0o666 & ~_umask()  # readable as any saved file
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_spool_folder_is_made_and_stale_spools_are_swept(tmp_path):
+    folder = tmp_path / "not" / "yet"
+    spool = StackSpool(1, 6, str(folder))
+    assert Path(spool.path).parent == folder
+    assert remove_stale_spools(str(folder)) == 1 and not Path(spool.path).exists()
+    assert remove_stale_spools(str(tmp_path / "absent")) == 0
+
+
+def test_stacks_are_written_a_block_at_a_time(tmp_path, monkeypatch):
+    from gans_fingerprints.datasets import image_stack
+
+    monkeypatch.setattr(image_stack, "BLOCK_BYTES", 50)  # under one 6x6 image: one image per block
+    dataset = ImageStackDataset(filepath=str(tmp_path / "s.npy"))
+    dataset.save(_images(5))
+    assert np.array_equal(dataset.load(), _images(5))
 
 
 def test_spool_file_is_removed_with_its_map_or_on_discard(tmp_path):

@@ -127,7 +127,8 @@ def train_diffusion(
     """
     check_training_images(images, config.image_size, name, "the diffusion model")
     torch.manual_seed(seed)
-    model = channels_last(UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device))
+    model = UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device)
+    channels_last(model, on_cpu=False)
     ema = copy.deepcopy(model).requires_grad_(False)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
     alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).to(device=device, dtype=torch.float32)
@@ -182,7 +183,7 @@ def sample_diffusion(model: UNet, config: DiffusionConfig, count: int, device: t
     """Draw ``count`` images by deterministic DDIM (η = 0, ``config.sample_steps`` steps) as uint8 (count, size, size)."""
     if model.image_size != config.image_size:
         raise ValueError(f"the model makes {model.image_size} px images, the config says {config.image_size} px")
-    channels_last(model).eval()
+    channels_last(model, on_cpu=False).eval()
     alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).tolist()
     visited = ddim_timesteps(config.timesteps, config.sample_steps)
     size = model.image_size

@@ -102,8 +102,8 @@ def train_gan(
     """
     check_training_images(images, config.image_size, name, "the GAN")
     torch.manual_seed(seed)
-    generator = channels_last(Generator(config.image_size, config.latent_dim, config.base_channels).to(device))
-    discriminator = channels_last(Discriminator(config.image_size, config.base_channels).to(device))
+    generator = channels_last(Generator(config.image_size, config.latent_dim, config.base_channels).to(device), on_cpu=False)
+    discriminator = channels_last(Discriminator(config.image_size, config.base_channels).to(device), on_cpu=False)
     betas = (config.beta1, 0.999)
     g_optimiser = torch.optim.Adam(generator.parameters(), lr=config.learning_rate, betas=betas)
     d_optimiser = torch.optim.Adam(discriminator.parameters(), lr=config.learning_rate, betas=betas)
@@ -136,7 +136,7 @@ def train_gan(
 @torch.no_grad()
 def sample_images(generator: Generator, count: int, device: torch.device, seed: int, batch_size: int = 256) -> np.ndarray:
     """Draw ``count`` images from a trained generator as uint8 (count, size, size)."""
-    channels_last(generator).eval()
+    channels_last(generator, on_cpu=False).eval()
     torch_rng = torch.Generator(device="cpu").manual_seed(seed)
     chunks = []
     for start in range(0, count, batch_size):

@@ -36,6 +36,7 @@ from gans_fingerprints.pipelines.ingestion.discovery import (
 )
 from gans_fingerprints.pipelines.ingestion.ground_truth import validate_subtask1_truth, validate_subtask2_truth
 from gans_fingerprints.pipelines.ingestion.report import build_ingestion_report
+from gans_fingerprints.stack_spool import remove_stale_spools
 
 __all__ = [
     "DECODE_ERRORS",
@@ -78,6 +79,10 @@ def start_ingestion(
     interruption can stop it half-way, and the run id guards against that.
     """
     check_root(raw_root)
+    if params.get("spool_dir"):
+        stale = remove_stale_spools(str(params["spool_dir"]))
+        if stale:
+            logger.warning("Deleted %d spool file(s) an interrupted ingestion left in %s.", stale, params["spool_dir"])
     images = {"subtask1": subtask1_images, "subtask2": subtask2_images}
     splits = {split.key: discover_split(images[split.subtask], params, split) for split in SPLITS}
     validate_subtask1_truth(listed_images(splits["subtask1_test"]), subtask1_truth, after_decoding=False)
