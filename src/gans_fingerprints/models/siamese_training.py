@@ -104,7 +104,8 @@ def batch_size_setting(value: int | str) -> int | str:
 def inference_batch_size(setting: int | str, model: SiameseBranch, device: torch.device) -> int:
     """Images per forward pass. ``auto``: on a CPU, as many as keep the first activation within
     :data:`CPU_ACTIVATION_BYTES` (4 at 256 px, 68 at 64 px): the branch's first layers are memory-bound, and
-    at 256 px batches of 4 ran 281 images/s against 167 for 64 (2 cores, benchmarks/loop_speed.py); on a GPU, :data:`GPU_INFERENCE_BATCH`."""
+    at 256 px batches of 4 ran 281 images/s against 167 for 64 (2 cores, benchmarks/loop_speed.py); on a GPU,
+    :data:`GPU_INFERENCE_BATCH`."""
     if setting != "auto":
         return int(setting)
     if device.type != "cpu":
