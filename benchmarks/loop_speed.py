@@ -1,6 +1,6 @@
 """Training and inference speed of every network the project trains or runs, as a share of the machine's matmul rate.
 
-For the Siamese branch, two feature backbones, the DCGAN generator and discriminator and the DDPM U-Net, at
+For the Siamese branch, the four feature backbones, the DCGAN generator and discriminator and the DDPM U-Net, at
 the sizes the ``paper`` profile uses (the U-Net at the demo's), on one device, in one run:
 
 * inference: images per second of a forward pass without gradients, from a uint8 batch already on the device
@@ -68,6 +68,8 @@ def _networks() -> list[Network]:
         Network("Siamese branch (256 px)", lambda: SiameseBranch(256), (256, 1), 64, lambda m, x: m(unit(x))),
         backbone("mobilenet_v2"),
         backbone("resnet50"),
+        backbone("efficientnet_b0"),
+        backbone("densenet121"),
         generator(),
         Network("DCGAN discriminator (256 px, paper)", lambda: Discriminator(256, 32), (256, 1), 64,
                 lambda m, x: m(unit(x).mul_(2).sub_(1))),

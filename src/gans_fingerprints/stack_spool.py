@@ -74,7 +74,8 @@ class StackSpool:
         self.size, self.capacity = size, capacity
         if directory is not None:
             Path(directory).mkdir(parents=True, exist_ok=True)
-        descriptor, self.path = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".npy", dir=directory)
+        descriptor, path = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".npy", dir=directory)
+        self.path = os.path.abspath(path)  # clean-up must not depend on a later working directory
         try:
             os.fchmod(descriptor, 0o666 & ~_umask())  # as a file written the usual way: readable by the group
             os.write(descriptor, npy_header(capacity, size, size))

@@ -12,6 +12,7 @@ from gans_fingerprints.datasets.release import (
     SyntheticRelease,
     TargetNotEmptyError,
 )
+from gans_fingerprints.datasets.spool_folder import SpoolFolderDataset
 from gans_fingerprints.datasets.summary import SummaryDataset
 from gans_fingerprints.datasets.torch_state import TorchStateDataset
 
@@ -26,6 +27,7 @@ __all__ = [
     "RawDataRootDataset",
     "ReleaseDataset",
     "ReleaseTarget",
+    "SpoolFolderDataset",
     "SummaryDataset",
     "SyntheticRelease",
     "TargetNotEmptyError",

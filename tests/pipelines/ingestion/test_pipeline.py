@@ -33,6 +33,8 @@ def test_session_run_writes_manifests_stacks_truth_and_report(project_copy, tmp_
         manifest = pd.read_parquet(intermediate / f"{key}_manifest.parquet")
         stack = np.load(intermediate / f"{key}_images.npy", mmap_mode="r")
         assert len(manifest) == count and stack.shape == (count, 64, 64)
+    # Spooled in the project's own folder (the catalog's, not the working directory's) and renamed into place.
+    assert (intermediate / "spool").is_dir() and list((intermediate / "spool").iterdir()) == []
     truth = pd.read_parquet(project_copy / "data" / "03_primary" / "subtask2_test_ground_truth.parquet")
     assert len(truth) == 10
     [report_path] = reports(project_copy)

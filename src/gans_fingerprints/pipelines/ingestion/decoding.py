@@ -54,18 +54,21 @@ def empty_manifest() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in MANIFEST_COLUMNS.items()})
 
 
-def read_split(files: SplitFiles, params: dict[str, Any]) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
+def read_split(
+    files: SplitFiles, params: dict[str, Any], spool_folder: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
     """Decode the files :func:`discover_split` found into a manifest, a stack and a summary; empty if the subtask is absent.
 
-    Every image is written into a spool file as it is decoded (by this process or by the pool's), so memory
-    stays flat whatever the split's size; the stack returned maps that file, and saving it moves the file.
+    Every image is written into a spool file in ``spool_folder`` (None: the system's temporary folder) as it
+    is decoded, by this process or by the pool's, so memory stays flat whatever the split's size; the stack
+    returned maps that file, and saving it moves the file.
     """
     size = int(params["image_size"])
     if not files.present:
         return _absent_split(files, size)
     capacity = sum(len(names) for names in files.images.values())
     workers = decode_workers(params, capacity)
-    decoded = _Decoded(StackSpool(capacity, size, params.get("spool_dir")))
+    decoded = _Decoded(StackSpool(capacity, size, spool_folder))
     started = time.perf_counter()
     try:
         with _pool(workers, _loader_modules(files)) as pool:

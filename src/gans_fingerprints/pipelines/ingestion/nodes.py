@@ -62,8 +62,9 @@ __all__ = [
 logger = logging.getLogger(LOGGER_NAME)
 
 
-def start_ingestion(
+def start_ingestion(  # noqa: PLR0913 - the root, the spool folder, both subtasks' images and truths, the parameters
     raw_root: RawDataRoot,
+    spool_folder: str,
     subtask1_images: ImageFolder,
     subtask2_images: ImageFolder,
     subtask1_truth: pd.DataFrame | None,
@@ -79,17 +80,16 @@ def start_ingestion(
     interruption can stop it half-way, and the run id guards against that.
     """
     check_root(raw_root)
-    if params.get("spool_dir"):
-        stale = remove_stale_spools(str(params["spool_dir"]))
-        if stale:
-            logger.warning("Deleted %d spool file(s) an interrupted ingestion left in %s.", stale, params["spool_dir"])
+    stale = remove_stale_spools(spool_folder)  # no split of this run has started; the project lock keeps others out
+    if stale:
+        logger.warning("Deleted %d spool file(s) an interrupted ingestion left in %s.", stale, spool_folder)
     images = {"subtask1": subtask1_images, "subtask2": subtask2_images}
     splits = {split.key: discover_split(images[split.subtask], params, split) for split in SPLITS}
     validate_subtask1_truth(listed_images(splits["subtask1_test"]), subtask1_truth, after_decoding=False)
     validate_subtask2_truth(listed_images(splits["subtask2_test"]), subtask2_truth, params, after_decoding=False)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
     logger.info("Ingestion %s of %s.", run_id, raw_root.path)
-    return {"run_id": run_id, "root": raw_root.path, "splits": splits}
+    return {"run_id": run_id, "root": raw_root.path, "splits": splits, "spool_folder": spool_folder}
 
 
 def ingest_split(
@@ -102,7 +102,7 @@ def ingest_split(
     ingestion's run id. A subtask folder that is absent altogether gives an empty manifest and
     stack (its pipelines then have nothing to run on).
     """
-    manifest, stack, summary = read_split(run["splits"][split.key], params)
+    manifest, stack, summary = read_split(run["splits"][split.key], params, run["spool_folder"])
     return stamped(manifest, run["run_id"]), stack, {**summary, RUN_ATTRIBUTE: run["run_id"]}
 
 

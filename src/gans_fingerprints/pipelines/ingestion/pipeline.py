@@ -44,6 +44,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 start_ingestion,
                 [
                     "raw_data_root@state",
+                    "ingestion_spool_folder",
                     "subtask1_raw_images",
                     "subtask2_raw_images",
                     "subtask1_test_ground_truth_file",
