@@ -245,3 +245,33 @@ def test_auto_inference_batch_is_cache_sized_on_a_cpu_and_any_batch_gives_the_sa
     model = SiameseBranch(32, filters=(4, 8))
     images = np.random.default_rng(0).integers(0, 256, (10, 32, 32), dtype=np.uint8)
     np.testing.assert_allclose(embed_images(model, images, cpu, 3), embed_images(model, images, cpu, "auto"), atol=1e-5)
+
+
+def test_bfloat16_autocast_is_off_on_a_cpu_by_default_and_keeps_embeddings_float32_when_asked():
+    from gans_fingerprints.devices import autocast
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.models.siamese import SiameseBranch
+    from gans_fingerprints.models.siamese_training import SiameseConfig, embed_images
+
+    cpu = torch.device("cpu")
+    with autocast(cpu, "auto"):
+        assert not torch.is_autocast_enabled("cpu")  # measured slower on CPUs without bfloat16 units
+    with autocast(cpu, "bfloat16"):
+        assert torch.is_autocast_enabled("cpu")
+    with pytest.raises(UserInputError, match="precision"):
+        autocast(cpu, "float16")
+    with pytest.raises(ValueError, match="precision"):
+        SiameseConfig(precision="half")
+    torch.manual_seed(0)
+    model = SiameseBranch(32, filters=(4, 8))
+    images = np.random.default_rng(0).integers(0, 256, (6, 32, 32), dtype=np.uint8)
+    full, half = embed_images(model, images, cpu, precision="float32"), embed_images(model, images, cpu, precision="bfloat16")
+    assert half.dtype == np.float32 and not np.array_equal(full, half)  # computed in bfloat16, handed back as float32
+    np.testing.assert_allclose(full, half, atol=0.05)
+
+
+def test_training_under_bfloat16_autocast_runs_and_keeps_float32_weights():
+    config = SiameseConfig(image_size=48, epochs=1, pairs_per_batch=8, learning_rate=1e-3, seed=0, precision="bfloat16")
+    model, history = train_siamese(_toy_data(), config, torch.device("cpu"), resume=False)
+    assert np.isfinite(history["train_loss"]).all() and 0 <= history["validation_attribution_accuracy"].iloc[0] <= 1
+    assert all(parameter.dtype == torch.float32 for parameter in model.parameters())

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gans_fingerprints.devices import channels_last
+from gans_fingerprints.devices import PRECISIONS, autocast, channels_last
 from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.evaluation.metrics import wilson_interval
 from gans_fingerprints.models.checkpoints import CheckpointStore
@@ -44,6 +44,7 @@ class SiameseConfig:
     pairs_per_batch: int = 32
     batch_all_per_class: int = 2
     embed_batch_size: int | str = "auto"
+    precision: str = "auto"
     renormalise_centroids: bool = False
     seed: int = 0
 
@@ -56,6 +57,8 @@ class SiameseConfig:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
         if self.min_steps < 0 or self.patience < 0:
             raise ValueError(f"min_steps and patience must be >= 0, got {self.min_steps} and {self.patience}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         if self.embed_batch_size != "auto" and (not isinstance(self.embed_batch_size, int) or self.embed_batch_size < 1):
             raise ValueError(f"inference.batch_size must be 'auto' or a positive integer, got {self.embed_batch_size!r}")
 
@@ -86,6 +89,7 @@ def config_from_params(params: dict, image_size: int) -> SiameseConfig:
         pairs_per_batch=int(training["pairs_per_batch"]),
         batch_all_per_class=int(training["batch_all_per_class"]),
         embed_batch_size=batch_size_setting(inference["batch_size"]),
+        precision=str(params.get("precision", "auto")),
         renormalise_centroids=bool(inference["renormalise_centroids"]),
         seed=int(params["seed"]),
     )
@@ -118,10 +122,10 @@ def inference_batch_size(setting: int | str, model: SiameseBranch, device: torch
 @torch.no_grad()
 def embed_images(
     model: SiameseBranch, images: np.ndarray, device: torch.device, batch_size: int | str = "auto",
-    rows: np.ndarray | None = None,
+    rows: np.ndarray | None = None, precision: str = "auto",
 ) -> np.ndarray:
-    """Embeddings (n, dim) of a uint8 stack (or of its ``rows``), in batches (:func:`inference_batch_size`),
-    without gradients.
+    """Embeddings (n, dim, float32) of a uint8 stack (or of its ``rows``), in batches (:func:`inference_batch_size`),
+    without gradients, under :func:`~gans_fingerprints.devices.autocast` for ``precision``.
 
     Rows are read batch by batch, so a memory-mapped stack is never copied whole.
     """
@@ -131,10 +135,10 @@ def embed_images(
     if len(rows) and images.shape[1:] != (model.image_size, model.image_size):
         size = images.shape[1:]
         raise ValueError(f"the model was built for {model.image_size} px images, these are {size[0]}x{size[1]}")
-    chunks = [
-        model(to_unit(images[batch], device)).cpu()
-        for batch in (rows[start : start + batch_size] for start in range(0, len(rows), batch_size))
-    ]
+    chunks = []
+    for batch in (rows[start : start + batch_size] for start in range(0, len(rows), batch_size)):
+        with autocast(device, precision):
+            chunks.append(model(to_unit(images[batch], device)).float().cpu())
     dim = model.embed[1].out_features
     return torch.cat(chunks).numpy() if chunks else np.zeros((0, dim), dtype=np.float32)
 
@@ -160,9 +164,9 @@ def validation_accuracy(model: SiameseBranch, data: PairData, config: SiameseCon
     """Nearest-centroid attribution accuracy of the held-out generated images (centroids: training reals)."""
     if len(data.validation_generated) == 0:
         return float("nan")
-    real = embed_images(model, data.real, device, config.embed_batch_size)
+    real = embed_images(model, data.real, device, config.embed_batch_size, precision=config.precision)
     centroids = class_centroids(real, data.real_labels, data.n_classes, config.renormalise_centroids)
-    held_out = embed_images(model, data.validation_generated, device, config.embed_batch_size)
+    held_out = embed_images(model, data.validation_generated, device, config.embed_batch_size, precision=config.precision)
     predicted, _ = nearest_centroid(held_out, centroids)
     return float((predicted == data.validation_generated_labels).mean())
 
@@ -228,7 +232,8 @@ def _train_epoch(  # noqa: PLR0913 - one epoch's inputs
 
     steps = steps_per_epoch(data, config)
     for _ in track(range(steps), f"epoch {epoch}/{config.epochs}", total=steps, status=running_loss):
-        loss = batch_loss(state.model, sampler, config.pair_sampling, real, generated, data, config.margin, device)
+        with autocast(device, config.precision):
+            loss = batch_loss(state.model, sampler, config.pair_sampling, real, generated, data, config.margin, device).float()
         state.optimiser.zero_grad(set_to_none=True)
         loss.backward()
         state.optimiser.step()

@@ -81,8 +81,10 @@ def train_and_score_subtask1_siamese(
 
     def scores_of(model, real: np.ndarray, generated: np.ndarray, known_non_members: np.ndarray) -> np.ndarray:
         """The attack on the embeddings; its reference set (if it uses one): training reals known not used."""
-        queries, generated_embeddings = (embed_images(model, x, device, config.embed_batch_size) for x in (real, generated))
-        reference = embed_images(model, stack["train_real"][known_non_members], device, config.embed_batch_size)
+        queries, generated_embeddings = (embed_images(model, x, device, config.embed_batch_size, precision=config.precision)
+                                         for x in (real, generated))
+        reference = embed_images(model, stack["train_real"][known_non_members], device, config.embed_batch_size,
+                                 precision=config.precision)
         return attack.scores(queries, generated_embeddings, reference, options)
 
     def fold_scores_against(generated: np.ndarray):

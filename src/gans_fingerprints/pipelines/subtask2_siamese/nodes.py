@@ -126,8 +126,9 @@ def embed_subtask2_images(
     device = resolve_device(str(params["device"]))
     model.to(device)
     batch = batch_size_setting(params["inference"]["batch_size"])
-    train = embed_images(model, train_images, device, batch, rows=split["stack_index"].to_numpy())
-    test = embed_images(model, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy())
+    precision = str(params.get("precision", "auto"))
+    train = embed_images(model, train_images, device, batch, rows=split["stack_index"].to_numpy(), precision=precision)
+    test = embed_images(model, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy(), precision=precision)
     columns = ["image_id", "relative_path", "role", "subset", "fold"]
     return _embedding_table(split, train, columns), _embedding_table(test_manifest, test, ["image_id", "relative_path"])
 
