@@ -31,3 +31,14 @@ def test_threads_follow_the_cores_and_a_lower_omp_setting(monkeypatch):
             configure_threads(0)
     finally:
         torch.set_num_threads(before)
+
+
+def test_auto_precision_wants_native_bfloat16_units(monkeypatch):
+    import torch
+
+    from gans_fingerprints.devices import has_bfloat16_units
+
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda _device=None: (7, 5))  # T4: bfloat16 only emulated
+    assert not has_bfloat16_units(torch.device("cuda"))
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda _device=None: (8, 0))  # A100 and later
+    assert has_bfloat16_units(torch.device("cuda"))

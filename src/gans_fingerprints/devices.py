@@ -10,7 +10,7 @@ from gans_fingerprints.cores import CGROUP_CPU_MAX, available_cores, cpu_budget
 
 __all__ = [
     "CGROUP_CPU_MAX", "PRECISIONS", "TORCH_DEFAULT_THREADS", "autocast", "available_cores", "channels_last", "configure_threads",
-    "cpu_budget", "resolve_device",
+    "cpu_budget", "has_bfloat16_units", "resolve_device",
 ]
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,12 @@ def channels_last(model: torch.nn.Module, on_cpu: bool = True) -> torch.nn.Modul
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
+def has_bfloat16_units(device: torch.device) -> bool:
+    """Whether this CUDA device computes bfloat16 natively (compute capability 8.0, Ampere, or later); torch's
+    ``is_bf16_supported`` also says yes where bfloat16 is emulated, and slow (T4, V100)."""
+    return torch.cuda.get_device_capability(device) >= (8, 0)
+
+
 def autocast(device: torch.device, precision: str = "auto") -> torch.autocast:
     """The autocast context of a forward pass: ``bfloat16`` on, ``float32`` off, ``auto`` on for a CUDA device that
     supports bfloat16 and off on a CPU, where ``benchmarks/loop_speed.py`` measured it at 0.4-1.4x of float32 (no
@@ -79,5 +85,5 @@ def autocast(device: torch.device, precision: str = "auto") -> torch.autocast:
         from gans_fingerprints.errors import UserInputError  # noqa: PLC0415 - only on this error path
 
         raise UserInputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    enabled = precision == "bfloat16" or (precision == "auto" and device.type == "cuda" and torch.cuda.is_bf16_supported())
+    enabled = precision == "bfloat16" or (precision == "auto" and device.type == "cuda" and has_bfloat16_units(device))
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)

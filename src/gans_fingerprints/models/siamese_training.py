@@ -68,6 +68,7 @@ class SiameseConfig:
         key.pop("epochs")
         key.pop("near_chance_margin")  # only the warning reads it
         key.pop("embed_batch_size")  # inference only: any batch gives the same embeddings
+        key.pop("precision")  # like the device, which is not in the key either: a GPU run may resume a CPU one
         key["filters"] = list(self.filters)
         return key
 
