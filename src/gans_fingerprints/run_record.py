@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gans_fingerprints.cores import available_cores
 from gans_fingerprints.stack_spool import release_pages
 
 HASH_BLOCK = 1 << 24
@@ -74,8 +75,6 @@ def git_commit(project_path: Path) -> str:
 def device_description() -> str:
     """The torch device a run with ``device: auto`` uses, and the host. Torch is described only once something in
     this process imported it (a run of ingestion alone never does, and importing it would cost ~0.5 GB)."""
-    from gans_fingerprints.cores import available_cores  # noqa: PLC0415
-
     host = (f"{available_cores()} of {os.cpu_count()} CPU cores available, torch threads set to match; "
             f"Python {platform.python_version()}; {platform.system()} {platform.machine()}")
     torch = sys.modules.get("torch")

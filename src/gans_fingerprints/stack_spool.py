@@ -71,7 +71,7 @@ class StackSpool:
     """
 
     def __init__(self, capacity: int, size: int, directory: str | None = None) -> None:
-        self.size, self.capacity = size, capacity
+        self.size = size
         if directory is not None:
             Path(directory).mkdir(parents=True, exist_ok=True)
         descriptor, path = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".npy", dir=directory)

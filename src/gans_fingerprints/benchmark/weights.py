@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gans_fingerprints.cores import cpu_budget
 from gans_fingerprints.errors import UserInputError
 
 PROVENANCE = "provenance.json"
@@ -227,8 +228,6 @@ def train_in_parallel(
     names = list(generators_of(settings))
     reused = [name for name in names if (reuse or {}).get(name, {}).get("key") == generator_key(settings, name)]
     to_train = [name for name in names if name not in reused]
-    from gans_fingerprints.cores import cpu_budget  # noqa: PLC0415
-
     threads = max(1, cpu_budget() // jobs)
     results = [train_generators(settings, real, device, reuse, only=set(reused))] if reused else []
     if to_train:

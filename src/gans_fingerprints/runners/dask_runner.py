@@ -30,6 +30,8 @@ from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 from kedro.runner import AbstractRunner, SequentialRunner
 
+from gans_fingerprints.cores import cpu_budget
+
 logger = logging.getLogger(__name__)
 
 COMMIT = "ingestion_commit"
@@ -117,8 +119,6 @@ class DaskRunner(AbstractRunner):
         """The client, closed (with a cluster made here) when ``stack`` closes, on success or failure alike."""
         import dask  # noqa: PLC0415 - only when this runner is chosen
         from distributed import Client, LocalCluster  # noqa: PLC0415
-
-        from gans_fingerprints.cores import cpu_budget  # noqa: PLC0415
 
         if self._address:
             return stack.enter_context(Client(self._address))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gans_fingerprints import image_decoding
+from gans_fingerprints.cores import cpu_budget
 from gans_fingerprints.datasets import ImageFolder
 from gans_fingerprints.image_decoding import decode_into_slot
 from gans_fingerprints.layout import FolderSpec, image_id
@@ -115,8 +116,6 @@ def _loader_modules(files: SplitFiles) -> list[str]:
 def decode_workers(params: dict[str, Any], images: int) -> int:
     """Processes that decode a split: ``workers`` (``auto``: the cores available) for a split of at least
     ``parallel_from_images`` images; one (this process) below that, where starting processes costs more than it saves."""
-    from gans_fingerprints.cores import cpu_budget  # noqa: PLC0415
-
     setting = params.get("workers", "auto")
     workers = cpu_budget() if setting in ("auto", None) else int(setting)
     if workers < 1:
@@ -145,45 +144,41 @@ def _pool(workers: int, modules: list[str]) -> Iterator[ProcessPoolExecutor | No
     pool.shutdown(wait=True)
 
 
-def _decoded(files: SplitFiles, spool: StackSpool, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
-    """Each file's :func:`decode_into_slot` result, folder after folder in order (slot ``i``: the split's
-    ``i``-th file): here, or on the pool's processes."""
+def _decoded(files: SplitFiles, spool: StackSpool, pool: ProcessPoolExecutor | None) -> Iterator[tuple[int, tuple]]:
+    """``(slot, result)`` of each file's :func:`decode_into_slot`, folder after folder in order (slot ``i``: the
+    split's ``i``-th file): here, or on the pool's processes."""
     names = (relative for folder in files.folders for relative in files.images[folder.relative_dir])
     items = [(slot, files.source.files[relative]) for slot, relative in enumerate(names)]
     decode = functools.partial(decode_into_slot, spool_path=spool.path, size=spool.size)
-    if pool is None:
-        return map(decode, items)
-    return pool.map(decode, items, chunksize=DECODE_CHUNK)
+    results = map(decode, items) if pool is None else pool.map(decode, items, chunksize=DECODE_CHUNK)
+    return enumerate(results)
 
 
 @dataclasses.dataclass
 class _Decoded:
-    """A split's decoding so far: its spool file, the manifest rows and the spool slots of the images kept, and
-    the first slot of the next folder."""
+    """A split's decoding so far: its spool file, the manifest rows and the spool slots of the images kept."""
 
     spool: StackSpool
     rows: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     kept: list[int] = dataclasses.field(default_factory=list)
-    next_slot: int = 0
 
 
 def _read_folder(
-    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], decoded: _Decoded, results: Iterator[tuple],
+    files: SplitFiles, folder: FolderSpec, params: dict[str, Any], decoded: _Decoded, results: Iterator[tuple[int, tuple]],
 ) -> None:
     """Take one folder's images from the split's ``results`` into ``decoded``'s rows (their pixels are in the
     spool already), skipping unreadable files; refuse the folder if too many are."""
     subtask_images, tally, spool = files.source, files.tally, decoded.spool
     folder_tally = tally.folders[folder.relative_dir]
     names = files.images[folder.relative_dir]
-    first_slot, decoded.next_slot = decoded.next_slot, decoded.next_slot + len(names)
     folder_results = itertools.islice(results, len(names))
     progress = track(zip(names, folder_results, strict=True), f"{files.split.key}: {folder.relative_dir}", total=len(names))
-    for offset, (relative, result) in enumerate(progress):
+    for relative, (slot, result) in progress:
         row = _read_image(files, folder, relative, result, spool.size, len(decoded.rows))
         if row is None:
             continue
         decoded.rows.append(row)
-        decoded.kept.append(first_slot + offset)
+        decoded.kept.append(slot)
         folder_tally.images += 1
     _check_folder_quality(
         subtask_images, folder.relative_dir, folder_tally, tally.bad_files, float(params["max_bad_fraction"])
