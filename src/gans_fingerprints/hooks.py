@@ -283,8 +283,15 @@ class RunReporting:
         self._finish_tracking("KILLED")
 
     def _finish_tracking(self, status: str) -> None:
+        """Close the MLflow run with ``status``, tagged first with the device line (known fully only at the end:
+        a run's nodes import torch when they need it)."""
         tracker, self._tracker = self._tracker, None
         if tracker is not None:
+            if self._record is not None:
+                try:
+                    tracker.set_tag("device", self._record.device)
+                except Exception:  # the run is closed either way
+                    logger.warning("Could not tag the MLflow run %s with its device.", tracker.run_id, exc_info=True)
             try:
                 tracker.finish(status)
             except Exception:
@@ -406,7 +413,6 @@ class RunReporting:
         from gans_fingerprints.terminal_summary import output_paths  # noqa: PLC0415
 
         tracker = self._tracker
-        tracker.set_tag("device", self._record.device)
         for name in sorted(pipeline.all_outputs()):
             if name.endswith((SUMMARY_SUFFIX, HISTORY_SUFFIX)) and name != "benchmark_summary":
                 table = catalog.get(name).load()
@@ -433,11 +439,6 @@ class RunReporting:
             lines, _, _ = self._report(pipeline, catalog)  # what the run made before it failed
             for line in lines:
                 logger.warning("The run failed; its partial %s", line)
-            if self._tracker is not None:
-                try:
-                    self._tracker.set_tag("device", self._record.device)
-                except Exception:  # the run is closed as FAILED either way
-                    logger.warning("Could not tag the MLflow run with its device.", exc_info=True)
         self._finish_tracking("FAILED")
 
 

@@ -21,6 +21,7 @@ import torch
 import torchvision
 from torch import nn
 
+from gans_fingerprints.devices import autocast, channels_last
 from gans_fingerprints.errors import UserInputError
 
 logger = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def extract_features(  # noqa: PLR0913 - the model, its inputs and the loop's ke
     """
     if precision not in PRECISIONS:
         raise UserInputError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
-    model.eval().to(device, memory_format=torch.channels_last)
+    channels_last(model.eval().to(device))
     batch_size = backbone_batch_size(batch_size, device)
     rows = np.arange(len(images)) if rows is None else np.asarray(rows)
     chunks = []
@@ -153,7 +154,7 @@ def extract_features(  # noqa: PLR0913 - the model, its inputs and the loop's ke
         batch = torch.as_tensor(np.ascontiguousarray(images[rows[start : start + batch_size]])).to(device)
         rgb = batch.unsqueeze(1).float().div_(255.0).expand(-1, 3, -1, -1)
         inputs = preprocess(rgb).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
+        with autocast(device, precision):
             chunks.append(model(inputs).float().cpu())
     if not chunks:
         return np.zeros((0, getattr(model, "feature_count", 0)), dtype=np.float32)
