@@ -20,6 +20,9 @@ STRAY_SUFFIXES = frozenset({".txt", ".md", ".csv", ".json", ".log", ".ini", ".db
 
 GENERATED_SUBSET_PATTERN = re.compile(r"^(?:gen_)?(t\d+)$")
 
+UNKNOWN_SUBSET = "unknown"
+"""Subtask 2's label for an image of a generator none of the subsets trained (open-set runs and benchmark checks only)."""
+
 MEMBERSHIP_USED = "used"
 MEMBERSHIP_NOT_USED = "not_used"
 

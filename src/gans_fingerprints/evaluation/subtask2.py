@@ -12,6 +12,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.figures import confusion_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.run_files import format_run_file, validate_run_file
+from gans_fingerprints.layout import UNKNOWN_SUBSET
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,17 @@ def evaluate_subtask2(
     joined = predictions.merge(ground_truth, on="image_id", suffixes=("_predicted", "_true"), validate="one_to_one")
     if len(joined) != len(ground_truth):
         raise UserInputError(f"{method}: {len(ground_truth) - len(joined)} ground-truth ids have no prediction")
-    metrics = attribution_metrics(joined["subset_true"].astype(str), joined["subset_predicted"].astype(str), subsets)
+    truth, predicted = joined["subset_true"].astype(str), joined["subset_predicted"].astype(str)
+    outsiders = (truth == UNKNOWN_SUBSET).to_numpy()
+    labels = [*subsets, *([UNKNOWN_SUBSET] if outsiders.any() and UNKNOWN_SUBSET not in subsets else [])]
+    metrics = attribution_metrics(truth, predicted, labels)
+    if outsiders.any():  # the benchmark's open-set check: images of a generator no subset trained
+        known = ~outsiders
+        metrics["known_accuracy"] = float((truth[known] == predicted[known]).mean()) if known.any() else None
+        metrics["unknown_recall"] = float((predicted[outsiders] == UNKNOWN_SUBSET).mean())
+        logger.info("%s: %d test images come from a generator no subset trained; %.3f of them are called %s, %.3f of the "
+                    "others are right.", method, int(outsiders.sum()), metrics["unknown_recall"], UNKNOWN_SUBSET,
+                    metrics["known_accuracy"] if metrics["known_accuracy"] is not None else float("nan"))
     logger.info(
         "%s on the test set: accuracy %.4f, weighted F1 %.4f, specificity %.4f",
         method,
@@ -45,5 +56,5 @@ def evaluate_subtask2(
         metrics["f1_weighted"],
         metrics["specificity"],
     )
-    figure = confusion_figure(metrics["confusion_matrix"], subsets, f"{method}: test")
+    figure = confusion_figure(metrics["confusion_matrix"], labels, f"{method}: test")
     return {"method": method, "ground_truth": True, **metrics}, figure

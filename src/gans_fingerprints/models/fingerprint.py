@@ -1,0 +1,38 @@
+"""A small CNN that attributes an image to its generator from trace channels (``fingerprint_inputs``).
+
+Convolution blocks (3x3, batch norm, ReLU, 2x2 max-pool) keep the spatial layout; an adaptive average pool
+to a fixed grid keeps where on the grid a pattern sits, which matters for the DCT channel (a frequency is
+a position there) and makes any image size give the same head; then an embedding layer (the space of the
+open-set distance) and a linear layer of class logits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+class FingerprintNet(nn.Module):
+    """Channels (n, in_channels, size, size) → class logits (n, n_classes); :meth:`embed` gives the layer before."""
+
+    def __init__(self, in_channels: int, n_classes: int, filters: Sequence[int] = (32, 64, 128), grid: int = 4,
+                 embedding_dim: int = 128, dropout: float = 0.3):
+        super().__init__()
+        layers: list[nn.Module] = []
+        channels = in_channels
+        for width in filters:
+            layers += [nn.Conv2d(channels, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
+                       nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
+                       nn.MaxPool2d(2)]
+            channels = width
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(grid), nn.Flatten())
+        self.embedding = nn.Sequential(nn.Linear(channels * grid * grid, embedding_dim), nn.ReLU(inplace=True))
+        self.classify = nn.Sequential(nn.Dropout(dropout), nn.Linear(embedding_dim, n_classes))
+
+    def embed(self, channels: torch.Tensor) -> torch.Tensor:
+        return self.embedding(self.features(channels))
+
+    def forward(self, channels: torch.Tensor) -> torch.Tensor:
+        return self.classify(self.embed(channels))

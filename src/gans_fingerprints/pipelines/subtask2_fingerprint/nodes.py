@@ -1,0 +1,226 @@
+"""Nodes of ``subtask2_fingerprint``: a CNN that attributes each test image to the generator whose traces it
+carries (residual and DCT channels), with temperature-calibrated probabilities and an optional ``unknown``
+decision for images of a generator no subset trained."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.metrics import attribution_metrics
+from gans_fingerprints.evaluation.splits import check_subtask2_training
+from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
+from gans_fingerprints.evaluation.summary import format_number, method_summary, subtask2_metric_columns
+from gans_fingerprints.layout import LAYOUT_DOC, UNKNOWN_SUBSET, natural_key, natural_order
+
+logger = logging.getLogger(__name__)
+METHOD = "subtask2_fingerprint"
+TITLE = "Fingerprint CNN"
+ROLES = ("real", "generated")
+
+
+def _config(params: dict[str, Any]):
+    from gans_fingerprints.models.fingerprint_training import FingerprintConfig  # noqa: PLC0415 - torch only when used
+
+    model, training = params["model"], params["training"]
+    try:
+        return FingerprintConfig(
+            inputs=tuple(params["inputs"]), filters=tuple(int(f) for f in model["filters"]), grid=int(model["grid"]),
+            embedding_dim=int(model["embedding_dim"]), dropout=float(model["dropout"]),
+            learning_rate=float(training["learning_rate"]), weight_decay=float(training["weight_decay"]),
+            batch_size=int(training["batch_size"]), epochs=int(training["epochs"]), min_steps=int(training["min_steps"]),
+            patience=int(training["patience"]), hflip=bool(training["hflip"]),
+            inference_batch_size=int(params["inference"]["batch_size"]), precision=str(params["precision"]), seed=int(params["seed"]),
+        )
+    except ValueError as error:
+        raise UserInputError(f"{METHOD}: {error} (parameters_subtask2_fingerprint.yml).") from error
+
+
+def _check_open_set(params: dict[str, Any]) -> float:
+    keep = float(params["open_set"]["keep_known"])
+    if not 0.5 <= keep <= 1.0:
+        raise UserInputError(f"{METHOD}.open_set.keep_known must be between 0.5 and 1, got {keep} (parameters_subtask2_fingerprint.yml).")
+    return keep
+
+
+def _labelled(split: pd.DataFrame, images: np.ndarray, fold: str, roles: list[str], index: dict[str, int]):
+    from gans_fingerprints.models.fingerprint_training import LabelledImages  # noqa: PLC0415
+
+    rows = split[(split["fold"] == fold) & split["role"].isin(roles)]
+    return LabelledImages(np.asarray(images[np.sort(rows["stack_index"].to_numpy())]) if len(rows) else images[:0],
+                          rows.sort_values("stack_index")["subset"].map(index).to_numpy())
+
+
+def train_subtask2_fingerprint(
+    split: pd.DataFrame, train_images: np.ndarray, params: dict[str, Any]
+) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """Train on the training fold, then on the held-out generated images: pick the epoch (lowest loss), fit
+    the temperature, and set the open-set threshold; the validation metrics are of those same images.
+
+    Returns the model bundle, its history, its parameters and the validation metrics.
+    """
+    import torch  # noqa: PLC0415 - torch only when training
+
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
+        calibrated_probabilities,
+        class_centroids,
+        fit_temperature,
+        nearest_centroid_distance,
+        network_outputs,
+        train_fingerprint,
+        unknown_threshold,
+    )
+
+    check_subtask2_training(split)
+    roles = [str(role) for role in params["train_roles"]]
+    if not roles or set(roles) - set(ROLES):
+        raise UserInputError(f"{METHOD}.train_roles must list some of {list(ROLES)}, got {roles} (parameters_subtask2_fingerprint.yml).")
+    keep_known, config = _check_open_set(params), _config(params)
+    subsets = sorted(split["subset"].dropna().astype(str).unique(), key=natural_key)
+    index = {subset: i for i, subset in enumerate(subsets)}
+    train = _labelled(split, train_images, "train", roles, index)
+    held_out = _labelled(split, train_images, "validation", ["generated"], index)
+    device = resolve_device(str(params["device"]))
+    model, scaling, history = train_fingerprint(train, held_out, len(subsets), config, device)
+
+    train_generated = _labelled(split, train_images, "train", ["generated"], index)
+    _, train_embeddings = network_outputs(model, train_generated.images, config, scaling, device)
+    centroids = class_centroids(train_embeddings, train_generated.labels, len(subsets))
+    logits, embeddings = network_outputs(model, held_out.images, config, scaling, device)
+    temperature = fit_temperature(logits, held_out.labels)
+    threshold = unknown_threshold(nearest_centroid_distance(embeddings, centroids), keep_known)
+    kept = history[history["kept"]].iloc[0]
+    parameters = {
+        **config.as_dict(), "train_roles": roles, "subsets": subsets, "device": str(device), "image_size": int(train_images.shape[1]),
+        "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
+        "temperature": temperature, "open_set_threshold": threshold, "open_set_keep_known": keep_known,
+    }
+    bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
+              "standardisation": {"mean": torch.from_numpy(scaling.mean), "scale": torch.from_numpy(scaling.scale)},  # torch.load's
+              "centroids": torch.from_numpy(np.asarray(centroids, dtype=np.float32))}  # weights_only refuses numpy arrays
+    predicted = np.array(subsets)[logits.argmax(1)] if len(logits) else np.array([], dtype=str)
+    truth = np.array(subsets)[held_out.labels] if len(held_out) else np.array([], dtype=str)
+    attribution = attribution_metrics(truth, predicted, subsets)
+    before, after = (calibrated_probabilities(logits, t) if len(logits) else np.zeros((0, len(subsets))) for t in (1.0, temperature))
+    validation = {
+        "method": METHOD, "attribution": attribution,
+        "calibration": {"temperature": temperature, "negative_log_likelihood_before": _nll(before, held_out.labels),
+                        "negative_log_likelihood_after": _nll(after, held_out.labels)},
+        "open_set": {"threshold": threshold, "keep_known": keep_known},
+    }
+    logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images, temperature %.3f", TITLE, parameters["kept_epoch"],
+                len(history), attribution["accuracy"], len(held_out), temperature)
+    return bundle, history, parameters, validation
+
+
+def _nll(probabilities: np.ndarray, labels: np.ndarray) -> float | None:
+    if len(labels) == 0:
+        return None
+    return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, None)).mean())
+
+
+def predict_subtask2_fingerprint(
+    bundle: dict[str, Any], test_manifest: pd.DataFrame, test_images: np.ndarray, params: dict[str, Any]
+) -> pd.DataFrame:
+    """Every test image's subset (``unknown`` beyond the open-set threshold when ``open_set.enabled``), its
+    calibrated probability of each subset, and its distance to the nearest subset centroid."""
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_inputs import Standardisation  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
+        FingerprintConfig,
+        calibrated_probabilities,
+        nearest_centroid_distance,
+        network_outputs,
+    )
+
+    if test_manifest.empty:
+        raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
+    parameters = bundle["parameters"]
+    if test_images.shape[1] != parameters["image_size"]:
+        raise UserInputError(f"{TITLE} was trained on {parameters['image_size']} px images but the test images are "
+                             f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size.")
+    fields = set(FingerprintConfig.__dataclass_fields__)
+    config = FingerprintConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items() if k in fields})
+    subsets = list(parameters["subsets"])
+    model = config.network(len(subsets))
+    model.load_state_dict(bundle["state_dict"])
+    device = resolve_device(str(params["device"]))
+    model.to(device)
+    scaling = Standardisation(bundle["standardisation"]["mean"].numpy(), bundle["standardisation"]["scale"].numpy())
+    images = np.asarray(test_images[test_manifest["stack_index"].to_numpy()])
+    logits, embeddings = network_outputs(model, images, config, scaling, device)
+    probabilities = calibrated_probabilities(logits, parameters["temperature"])
+    distance = nearest_centroid_distance(embeddings, bundle["centroids"].numpy())
+    predicted = np.array(subsets, dtype=object)[probabilities.argmax(1)]
+    beyond = distance > parameters["open_set_threshold"]
+    if params["open_set"]["enabled"]:
+        predicted[beyond] = UNKNOWN_SUBSET
+        logger.info("%s: %d of %d test images are beyond the open-set threshold: called %s.", TITLE, int(beyond.sum()), len(beyond),
+                    UNKNOWN_SUBSET)
+    predictions = pd.DataFrame({"image_id": test_manifest["image_id"].astype(str).to_numpy(), "subset": predicted.astype(str),
+                                **{f"probability_{s}": probabilities[:, i] for i, s in enumerate(subsets)},
+                                "open_set_distance": distance, "beyond_threshold": beyond})
+    return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
+
+
+def _labels(parameters: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    return [*parameters["subsets"], *([UNKNOWN_SUBSET] if params["open_set"]["enabled"] else [])]
+
+
+def write_subtask2_fingerprint_run_file(
+    predictions: pd.DataFrame, test_manifest: pd.DataFrame, parameters: dict[str, Any], params: dict[str, Any]
+) -> str:
+    """The run file, checked against the test folder (``unknown`` is a valid label only with ``open_set.enabled``)."""
+    return make_subtask2_run_file(predictions, test_manifest, _labels(parameters, params), METHOD)
+
+
+def evaluate_subtask2_fingerprint(
+    predictions: pd.DataFrame, ground_truth: pd.DataFrame, validation: dict[str, Any], parameters: dict[str, Any],
+    params: dict[str, Any],
+) -> tuple[dict[str, Any], Figure]:
+    """Test metrics (when ground truth exists) and the confusion matrix figure."""
+    return evaluate_subtask2(predictions, ground_truth, validation, _labels(parameters, params), TITLE)
+
+
+def plot_fingerprint_training(history: pd.DataFrame) -> Figure:
+    """Training and held-out loss, and held-out accuracy, per epoch; the kept epoch marked."""
+    figure, (loss, accuracy) = plt.subplots(1, 2, figsize=(10, 3.6))
+    loss.plot(history["epoch"], history["train_loss"], marker="o", label="training")
+    loss.plot(history["epoch"], history["validation_loss"], marker="o", label="held out")
+    loss.set(title="cross-entropy", xlabel="epoch", ylabel="loss", yscale="log")
+    accuracy.plot(history["epoch"], history["validation_accuracy"], marker="o", color="tab:green")
+    accuracy.set(title="attribution accuracy (held out)", xlabel="epoch", ylim=(0, 1.02))
+    kept = history.loc[history["kept"], "epoch"]
+    for axis in (loss, accuracy):
+        if len(kept):
+            axis.axvline(kept.iloc[0], color="grey", linestyle="--", linewidth=1, label=f"kept: epoch {int(kept.iloc[0])}")
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def summarise_subtask2_fingerprint(validation: dict[str, Any], test: dict[str, Any], parameters: dict[str, Any]) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): one row, an extension of the paper."""
+    attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
+    calibration = validation["calibration"]
+    open_set = f", open set: {format_number(test['known_accuracy'])} of known right, {format_number(test['unknown_recall'])} of " \
+               "outsiders flagged" if tested and test.get("unknown_recall") is not None else ""
+    return method_summary([{
+        "subtask": 2, "method": TITLE, "table": "extension",
+        "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
+        "main_value": test["accuracy"] if tested else attribution["accuracy"],
+        "validation": f"attribution {attribution['accuracy']:.3f} on {attribution['n']} held-out generated images "
+                      f"(optimistic: they also picked epoch {parameters['kept_epoch']}), temperature {calibration['temperature']:.3f}"
+                      + open_set,
+        **subtask2_metric_columns(attribution, test if tested else None),
+        "weights": "trained from scratch",
+        "settings": f"inputs {'+'.join(parameters['inputs'])}, trained on {'+'.join(parameters['train_roles'])}, "
+                    f"epoch {parameters['kept_epoch']} of {parameters['epochs_trained']} kept, {parameters['image_size']} px",
+    }])

@@ -1,0 +1,75 @@
+"""subtask2_fingerprint's nodes end to end on constructed generators: run file, open set, metrics, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.layout import UNKNOWN_SUBSET
+from gans_fingerprints.pipelines.subtask2_fingerprint.nodes import (
+    evaluate_subtask2_fingerprint,
+    predict_subtask2_fingerprint,
+    summarise_subtask2_fingerprint,
+    train_subtask2_fingerprint,
+    write_subtask2_fingerprint_run_file,
+)
+from tests.models.test_fingerprint_training import _generator
+
+PARAMS = {
+    "seed": 0, "device": "cpu", "precision": "float32", "train_roles": ["generated"], "inputs": ["residual", "dct"],
+    "model": {"filters": [8, 16], "grid": 2, "embedding_dim": 16, "dropout": 0.0},
+    "training": {"epochs": 10, "min_steps": 240, "patience": 3, "batch_size": 16, "learning_rate": 0.001, "weight_decay": 0.0,
+                 "hflip": True},
+    "inference": {"batch_size": 32},
+    "open_set": {"enabled": True, "keep_known": 0.98},
+}
+KINDS = {"t1": "checker", "t2": "columns", "t3": "rows"}
+
+
+def _training(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    rows, stacks = [], []
+    for subset, kind in KINDS.items():
+        for role, fold, count in (("generated", "train", 40), ("generated", "validation", 12), ("real", "train", 4)):
+            stacks.append(_generator(kind if role == "generated" else "none", count, rng))
+            rows += [{"subset": subset, "role": role, "fold": fold}] * count
+    split = pd.DataFrame(rows)
+    return split.assign(stack_index=np.arange(len(split)), image_id=[f"i{i}" for i in range(len(split))]), np.concatenate(stacks)
+
+
+def test_attributes_known_generators_and_calls_an_outsider_unknown():
+    rng = np.random.default_rng(0)
+    split, images = _training(rng)
+    bundle, _, parameters, validation = train_subtask2_fingerprint(split, images, PARAMS)
+    assert parameters["train_images"] == 120 and parameters["validation_images"] == 36, "reals are left out by train_roles"
+    subsets = [*KINDS] * 10 + [UNKNOWN_SUBSET] * 20
+    test_images = np.concatenate([*(_generator(KINDS[s], 1, rng) for s in subsets[:30]), _generator("grain", 20, rng)])
+    manifest = pd.DataFrame({"image_id": [f"{i:03d}" for i in range(50)], "stack_index": np.arange(50)})
+    predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, PARAMS)
+    probabilities = predictions[[f"probability_{s}" for s in KINDS]].to_numpy()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-6)
+
+    run_file = write_subtask2_fingerprint_run_file(predictions, manifest, parameters, PARAMS)
+    assert run_file.splitlines()[0].split(",")[0] == "000" and len(run_file.splitlines()) == 50
+    truth = pd.DataFrame({"image_id": manifest["image_id"], "subset": subsets})
+    test, _ = evaluate_subtask2_fingerprint(predictions, truth, validation, parameters, PARAMS)
+    assert test["unknown_recall"] >= 0.9 and test["known_accuracy"] >= 0.9
+    summary = summarise_subtask2_fingerprint(validation, test, parameters)
+    assert summary.loc[0, "table"] == "extension" and "outsiders flagged" in summary.loc[0, "validation"]
+
+    closed = {**PARAMS, "open_set": {"enabled": False, "keep_known": 0.98}}
+    closed_predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, closed)
+    assert UNKNOWN_SUBSET not in set(closed_predictions["subset"]), "the task's run file has no unknown label"
+    with pytest.raises(UserInputError, match="unknown"):
+        write_subtask2_fingerprint_run_file(predictions, manifest, parameters, closed)
+
+
+def test_bad_parameters_are_one_line_errors():
+    split, images = _training(np.random.default_rng(1))
+    with pytest.raises(UserInputError, match="train_roles"):
+        train_subtask2_fingerprint(split, images, {**PARAMS, "train_roles": ["fake"]})
+    with pytest.raises(UserInputError, match="keep_known"):
+        train_subtask2_fingerprint(split, images, {**PARAMS, "open_set": {"enabled": True, "keep_known": 2}})
+    with pytest.raises(UserInputError, match="inputs must be"):
+        train_subtask2_fingerprint(split, images, {**PARAMS, "inputs": ["spectrum"]})
