@@ -18,7 +18,7 @@ from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.generator_quality import generator_quality, pixel_vectors, quality_from_vectors, radial_power_spectrum
 from gans_fingerprints.generators.registry import family
-from gans_fingerprints.layout import sequential_ids
+from gans_fingerprints.layout import UNKNOWN_SUBSET, sequential_ids
 from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort
 from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice
 
@@ -141,6 +141,12 @@ def train_generators(
     return states, history, {"device": str(device), **{f"train_{k}": v for k, v in seconds.items()}}
 
 
+OPEN_SET_OUTSIDER = "open_set_outsider"
+OPEN_SET_SOURCE = "subtask1_test"
+"""With ``open_set_images``, that many images of subtask 1's test generator (trained on its own cohort, never on
+a subset's) join the subtask-2 test folder, labelled ``unknown`` in its ground truth."""
+
+
 def sample_generated_images(settings: dict[str, Any], states: dict[str, Any], device: Any) -> tuple[dict[str, np.ndarray], float]:
     """Each generator's share: its training-split images, then its test-split images; and the seconds."""
     start = time.perf_counter()
@@ -148,11 +154,14 @@ def sample_generated_images(settings: dict[str, Any], states: dict[str, Any], de
     counts = {"subtask1_train": int(s1["train_generated"]), "subtask1_test": int(s1["test_generated"])}
     counts.update({s: int(s2["generated_per_subset"]) + int(s2["test_per_subset"]) for s in settings["subsets"]})
     configs, subtasks = _configs(settings), generators_of(settings)
+    if settings.get("open_set_images"):  # sampled last, so every other generator's seed stays as it was
+        counts[OPEN_SET_OUTSIDER] = int(settings["open_set_images"])
     generated = {}
     for index, (name, count) in enumerate(counts.items()):
-        generator_family, config = configs[subtasks[name]]
+        source = OPEN_SET_SOURCE if name == OPEN_SET_OUTSIDER else name
+        generator_family, config = configs[subtasks[source]]
         generated[name] = generator_family.implementation.sample(
-            states[name]["state"], config, count, device, seed=settings["seed"] * 1000 + index
+            states[source]["state"], config, count, device, seed=settings["seed"] * 1000 + index
         )
     return generated, time.perf_counter() - start
 
@@ -183,6 +192,9 @@ def assemble(settings: dict[str, Any], real: RealImages, generated: dict[str, np
         images[f"subtask2/train/generated/gen_{subset}"] = (sequential_ids(f"gen_{subset}_", train_share), own[:train_share])
         test_stacks.append(own[train_share:])
         test_subsets += [subset] * len(own[train_share:])
+    if OPEN_SET_OUTSIDER in generated:  # the open-set check: images of a generator none of the subsets trained
+        test_stacks.append(generated[OPEN_SET_OUTSIDER])
+        test_subsets += [UNKNOWN_SUBSET] * len(generated[OPEN_SET_OUTSIDER])
     test_images = np.concatenate(test_stacks)
     order = rng.permutation(len(test_images))
     unknown_ids = sequential_ids("", len(order), width=5)

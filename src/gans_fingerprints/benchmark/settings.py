@@ -54,7 +54,16 @@ def resolve_settings(params: dict[str, Any]) -> dict[str, Any]:
         "generators": generator_settings(name, profile),
         "version": BENCHMARK_VERSION,
         **({"quality_features": quality_features(params["quality_features"])} if params.get("quality_features") else {}),
+        **({"open_set_images": open_set_images(params["open_set_images"])} if params.get("open_set_images") else {}),
     }
+
+
+def open_set_images(value: Any) -> int:
+    """``benchmark.open_set_images``: a count of images, refused in one line when it is not."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UserInputError(f"benchmark.open_set_images must be a whole number of images (0: off), got {value!r} "
+                             "(parameters_benchmark.yml).")
+    return value
 
 
 def quality_features(block: Any) -> dict[str, str]:

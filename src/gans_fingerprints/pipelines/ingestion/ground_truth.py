@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from gans_fingerprints.layout import natural_key, natural_order
+from gans_fingerprints.layout import UNKNOWN_SUBSET, natural_key, natural_order
 from gans_fingerprints.pipelines.ingestion.common import LOGGER_NAME, RUN_ATTRIBUTE, IngestionError, stamped
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -109,7 +109,7 @@ def validate_subtask2_truth(
         images=test_manifest["image_id"],
         column="subset",
         parse=lambda subsets: subsets.astype("string").str.strip(),
-        allowed=[str(subset) for subset in params["subsets"]],
+        allowed=[*(str(subset) for subset in params["subsets"]), UNKNOWN_SUBSET],  # unknown: the benchmark's open-set check
         dtype="string",
         after_decoding=after_decoding,
     )
