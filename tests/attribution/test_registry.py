@@ -34,3 +34,20 @@ def test_classifier_blocks_name_a_registered_classifier_and_only_its_options():
         registry.check_classifier_options({"forest": {}})
     with pytest.raises(UserInputError, match=r"classifiers\.kmeans has unknown option\(s\) \['k'\]; kmeans takes no options"):
         registry.check_classifier_options({"kmeans": {"k": 5}})
+    registry.check_classifier_options({"svm": {"train_roles": ["real"]}})
+    with pytest.raises(UserInputError, match=r"classifiers\.svm\.train_roles must list some of \['real', 'generated'\], got \['fake'\]"):
+        registry.check_classifier_options({"svm": {"train_roles": ["fake"]}})
+
+
+def test_a_row_reproduces_the_paper_only_in_the_authors_configuration():
+    classifiers = registry.registered_classifiers()
+    svm, svm_generated = classifiers["svm"], classifiers["svm_generated"]
+    assert svm.table({"kernel": "linear", "C": 1.0}, ["real"]) == "Tables 4-5"
+    assert svm.table({}, ["real"]) == "Tables 4-5", "the builder's defaults are the authors'"
+    assert svm.table({"kernel": "rbf"}, ["real"]) == "extension"
+    assert svm.table({"solver": "liblinear"}, ["real"]) == "extension"
+    assert svm.table({}, ["generated", "real"]) == "extension", "the authors trained on real features only"
+    assert svm_generated.table({}, ["real"]) == "extension"
+    options, roles = registry.split_options({"C": 2.0, "train_roles": ["generated"]}, ["real", "generated"])
+    assert options == {"C": 2.0} and roles == ["generated"]
+    assert registry.split_options(None, ["real"]) == ({}, ["real"])

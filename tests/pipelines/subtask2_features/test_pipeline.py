@@ -46,17 +46,19 @@ def test_one_backbone_by_namespace_writes_metrics_figures_and_run_files(project_
                  (("validation_metrics", validation_path), ("test_metrics", test_path), ("extraction", extraction_path))}
     table = summarise_feature_methods(**summaries)
     assert table["method"].tolist() == ["mobilenet_v2 + k-means", "mobilenet_v2 + hierarchical clustering", "mobilenet_v2 + SVM",
-                                        "mobilenet_v2 + toy nearest centroid"]
+                                        "mobilenet_v2 + SVM, real + generated", "mobilenet_v2 + toy nearest centroid"]
+    assert table["table"].tolist() == ["Table 4, clusters matched to subsets"] * 2 + ["Tables 4-5", "extension", "extension"]
+    assert table.loc[2, "settings"] == "1280 features, trained on 15 real images, parameters_subtask2_features.yml", "the authors' SVM"
     assert set(toy_classifier) == {0.1}, "the classifier's YAML block reached it"
     assert table["settings"].str.startswith("1280 features").all() and table["weights"].str.startswith("none").all()
     assert table["test_accuracy"].between(0, 1).all(), "the sample release has ground truth"
     assert (table["main_value"] == table["test_accuracy"]).all()
     test_ids = [p.stem for p in (raw / "subtask2" / "test" / "generated_unknown").glob("*.png")]
-    for method in ("kmeans", "hierarchical", "svm", "toy_centroid"):
+    for method in ("kmeans", "hierarchical", "svm", "svm_generated", "toy_centroid"):
         [run_file] = versions(project_copy, "07_model_output", f"subtask2_mobilenet_v2_{method}.csv")
         validate_run_file(run_file.read_text(), test_ids, [f"t{k}" for k in range(1, 6)], str(run_file))
     confusion = sorted((project_copy / "data" / "08_reporting" / "subtask2_mobilenet_v2_confusion_matrices").glob("*/*/*.png"))
-    assert [p.name for p in confusion] == ["hierarchical.png", "kmeans.png", "svm.png", "toy_centroid.png"]
+    assert [p.name for p in confusion] == ["hierarchical.png", "kmeans.png", "svm.png", "svm_generated.png", "toy_centroid.png"]
     pca = sorted((project_copy / "data" / "08_reporting" / "subtask2_mobilenet_v2_cluster_pca").glob("*/*/*.png"))
     assert [p.name for p in pca] == ["hierarchical.png", "kmeans.png"]
     assert not list((project_copy / "data" / "04_feature").glob("subtask2_resnet50_*")), "other namespaces do not run"

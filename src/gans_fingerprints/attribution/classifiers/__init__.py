@@ -2,7 +2,7 @@
 
 * ``kmeans``: k-means clusters, each named after a subset by optimal assignment (the paper's Table 4).
 * ``hierarchical``: agglomerative (Ward) clusters, named the same way.
-* ``svm``: a linear (or kernel) support-vector machine.
+* ``svm``: a linear (or kernel) support-vector machine; ``svm_generated``, the same learning from generated images too.
 
 A new classifier is a new module here that calls ``register_classifier`` (see ``svm.py``).
 """

@@ -10,7 +10,11 @@ from gans_fingerprints.errors import UserInputError
 SOLVERS = ("libsvm", "liblinear")
 
 
-@register_classifier("svm", title="SVM")
+AUTHORS = {"kernel": "linear", "C": 1.0, "solver": "libsvm", "train_roles": ["real"]}
+"""The authors' SVM: scikit-learn's linear ``SVC`` with C = 1 on the real training images' features."""
+
+
+@register_classifier("svm", title="SVM", paper=AUTHORS, paper_table="Tables 4-5")
 def svm(seed: int, kernel: str = "linear", C: float = 1.0, solver: str = "libsvm") -> LinearSVC | SVC:
     """``SVC(kernel, C)``, the authors' classifier; ``solver: liblinear`` (``kernel: linear`` only) uses
     ``LinearSVC`` instead, which scales to more images but on few images in many dimensions may not
@@ -25,3 +29,7 @@ def svm(seed: int, kernel: str = "linear", C: float = 1.0, solver: str = "libsvm
                                  "(parameters_subtask2_features.yml).")
         return LinearSVC(C=float(C), random_state=seed, max_iter=20000)
     return SVC(kernel=str(kernel), C=float(C), random_state=seed)
+
+
+register_classifier("svm_generated", title="SVM, real + generated")(svm)
+"""The same SVM learning from the generated training images too (beyond the paper: test images are generated)."""

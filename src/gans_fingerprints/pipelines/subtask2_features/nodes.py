@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline as SklearnPipeline
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from gans_fingerprints.attribution.registry import Classifier, check_classifier_options, registered_classifiers
+from gans_fingerprints.attribution.registry import Classifier, check_classifier_options, registered_classifiers, split_options
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.clustering import ClusterAttribution
 from gans_fingerprints.evaluation.figures import pca_figure
@@ -86,9 +86,8 @@ def check_feature_parameters(params: dict[str, Any]) -> None:
     check_classifier_options(params.get("classifiers"))
 
 
-def _estimator(classifier: Classifier, params: dict[str, Any]) -> Any:
+def _estimator(classifier: Classifier, options: dict[str, Any], params: dict[str, Any]) -> Any:
     """The registered estimator, behind the training fold's standardisation when ``standardise`` is on."""
-    options = (params.get("classifiers") or {}).get(classifier.name) or {}
     estimator = classifier.estimator(int(params["seed"]), options)
     return make_pipeline(StandardScaler(), estimator) if params["standardise"] else estimator
 
@@ -96,39 +95,40 @@ def _estimator(classifier: Classifier, params: dict[str, Any]) -> Any:
 def fit_feature_classifiers(
     train_features: pd.DataFrame, params: dict[str, Any], backbone: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Every registered classifier fitted on the training fold and scored on the validation fold.
+    """Every registered classifier fitted on the training fold's images of its ``train_roles`` (its block's, else
+    the pipeline's) and scored on the validation fold.
 
-    Returns the fitted estimators (with the subsets and roles they were fitted on) and the
-    validation metrics of each, overall and on real and generated images separately.
+    Returns the fitted estimators (with the subsets and roles each was fitted on, and whether its configuration is
+    the authors') and the validation metrics of each: on the held-out images of its own roles, and on held-out real
+    and generated images separately (test images are all generated).
     """
     check_feature_parameters(params)
-    roles = [str(role) for role in params["train_roles"]]
-    used = train_features[train_features["role"].isin(roles)]
-    train, validation = used[used["fold"] == "train"], used[used["fold"] == "validation"]
-    subsets = sorted(train["subset"].astype(str).unique(), key=natural_key)
-    x_train, y_train = _matrix(train), train["subset"].astype(str).to_numpy()
+    train_fold, validation = train_features[train_features["fold"] == "train"], train_features[train_features["fold"] == "validation"]
+    subsets = sorted(train_fold["subset"].astype(str).unique(), key=natural_key)
     classifiers = registered_classifiers()
-    fitted = {name: _estimator(classifier, params).fit(x_train, y_train) for name, classifier in classifiers.items()}
-    models = {"backbone": backbone, "subsets": subsets, "train_roles": roles, "classifiers": fitted,
+    fitted, roles, tables = {}, {}, {}
+    for name, classifier in classifiers.items():
+        options, roles[name] = split_options((params.get("classifiers") or {}).get(name), list(params["train_roles"]))
+        tables[name] = classifier.table(options, roles[name])
+        train = train_fold[train_fold["role"].isin(roles[name])]
+        fitted[name] = _estimator(classifier, options, params).fit(_matrix(train), train["subset"].astype(str).to_numpy())
+    models = {"backbone": backbone, "subsets": subsets, "train_roles": roles, "tables": tables, "classifiers": fitted,
               "titles": {name: classifier.title for name, classifier in classifiers.items()}}
 
     y_validation = validation["subset"].astype(str).to_numpy()
     predicted = _predict_all(models, _matrix(validation))
-    metrics = {
-        "backbone": backbone,
-        "features": int(x_train.shape[1]),
-        "train_images": len(train),
-        "validation_images": len(validation),
-        "methods": {name: attribution_metrics(y_validation, predicted[name], subsets) for name in fitted},
-    }
-    # Validation holds out real and generated images (as the paper's does); test images are all
-    # generated, so the accuracy on each role is reported too.
+    metrics = {"backbone": backbone, "features": int(_matrix(train_fold.iloc[:1]).shape[1]), "tables": tables, "methods": {}}
     for name in fitted:
+        own = validation["role"].isin(roles[name]).to_numpy()
+        scores = attribution_metrics(y_validation[own], predicted[name][own], subsets)
         for role in ("real", "generated"):
             chosen = (validation["role"] == role).to_numpy()
-            accuracy = float((predicted[name][chosen] == y_validation[chosen]).mean()) if chosen.any() else None
-            metrics["methods"][name][f"accuracy_{role}"] = accuracy
-        logger.info("%s + %s: validation accuracy %.4f", backbone, models["titles"][name], metrics["methods"][name]["accuracy"])
+            scores[f"accuracy_{role}"] = float((predicted[name][chosen] == y_validation[chosen]).mean()) if chosen.any() else None
+        scores.update(train_roles=roles[name], train_images=int(train_fold["role"].isin(roles[name]).sum()),
+                      validation_images=int(own.sum()))
+        metrics["methods"][name] = scores
+        logger.info("%s + %s (%s): validation accuracy %.4f on %s images", backbone, models["titles"][name], tables[name],
+                    scores["accuracy"], "+".join(roles[name]))
     return models, metrics
 
 
@@ -171,9 +171,9 @@ def evaluate_feature_methods(
 def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any]) -> dict[str, Figure]:
     """PCA-2D of the training features for every clustering classifier (Figures 4-7):
     real 'o', generated '^', colour by cluster, "Cluster i" at each cluster's centre."""
-    used = train_features[train_features["role"].isin(models["train_roles"])]
     figures = {}
     for name, estimator in models["classifiers"].items():
+        used = train_features[train_features["role"].isin(models["train_roles"][name])]
         steps = estimator.steps if isinstance(estimator, SklearnPipeline) else [("classify", estimator)]
         clusterer = steps[-1][1]
         if not isinstance(clusterer, ClusterAttribution):
@@ -188,6 +188,11 @@ def plot_cluster_projections(train_features: pd.DataFrame, models: dict[str, Any
 
 def _fraction(value: float | None) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def _roles(scores: dict[str, Any]) -> str:
+    """``180 real images``: what a row's classifier learned from."""
+    return f"{scores['train_images']} {' + '.join(scores['train_roles'])} images"
 
 
 def summarise_feature_methods(**parts: dict[str, Any]) -> pd.DataFrame:
@@ -206,12 +211,12 @@ def summarise_feature_methods(**parts: dict[str, Any]) -> pd.DataFrame:
             tested = bool(method_test.get("ground_truth"))
             rows.append({
                 "subtask": 2, "method": method_test["method"],
-                "table": "Tables 4-5",
+                "table": validation.get("tables", {}).get(name, "Tables 4-5"),
                 "main_metric": "test accuracy" if tested else "validation accuracy",
                 "main_value": method_test["accuracy"] if tested else scores["accuracy"],
-                "validation": f"all {_fraction(scores['accuracy'])}, real {_fraction(scores['accuracy_real'])}, "
-                              f"generated {_fraction(scores['accuracy_generated'])}",
+                "validation": f"held out real {_fraction(scores['accuracy_real'])}, generated {_fraction(scores['accuracy_generated'])}",
                 **subtask2_metric_columns(scores, method_test if tested else None),
-                "weights": record["weights"], "settings": f"{validation['features']} features, parameters_subtask2_features.yml",
+                "weights": record["weights"],
+                "settings": f"{validation['features']} features, trained on {_roles(scores)}, parameters_subtask2_features.yml",
             })
     return method_summary(rows)
