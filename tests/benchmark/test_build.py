@@ -51,6 +51,24 @@ def test_the_release_labels_each_test_image_with_where_it_came_from():
     assert [labels[i] for i in ids] == [int(image.tobytes() in used) for image in stack]
 
 
+def test_the_open_set_check_adds_an_outsider_generators_images_labelled_unknown():
+    from gans_fingerprints.benchmark.build import OPEN_SET_OUTSIDER, sample_generated_images, train_generators
+
+    settings = {**SETTINGS, "open_set_images": 3}
+    real = simulate_real_images(settings)
+    states, _, _ = train_generators(settings, real, "cpu")
+    generated, _ = sample_generated_images(settings, states, "cpu")
+    closed, _ = sample_generated_images(SETTINGS, states, "cpu")
+    assert len(generated[OPEN_SET_OUTSIDER]) == 3 and OPEN_SET_OUTSIDER not in closed
+    assert all(np.array_equal(generated[name], closed[name]) for name in closed), "the other generators' images do not change"
+    release = assemble(settings, real, generated)
+    ids, stack = release.images["subtask2/test/generated_unknown"]
+    truth = release.ground_truth["subtask2_test.csv"].set_index("image_id")["subset"]
+    assert len(ids) == 5 and (truth == "unknown").sum() == 3
+    outsiders = {image.tobytes() for image in generated[OPEN_SET_OUTSIDER]}
+    assert {i for i, image in zip(ids, stack, strict=True) if image.tobytes() in outsiders} == set(truth.index[truth == "unknown"])
+
+
 def test_a_generator_key_holds_what_its_weights_depend_on_and_nothing_else():
     keys = {name: generator_key(SETTINGS, name) for name in ("subtask1_train", "subtask1_test", "t1", "t2")}
     assert len({str(key) for key in keys.values()}) == 4, "every generator has its own key"
