@@ -30,3 +30,16 @@ def test_evaluation_scores_the_test_set_when_it_has_ground_truth_and_shows_valid
     assert metrics == {"method": "toy", "ground_truth": False} and figure.axes[0].get_title() == "toy: validation"
     with pytest.raises(UserInputError, match="toy: 1 ground-truth ids have no prediction"):
         evaluate_subtask2(PREDICTIONS.iloc[:2], truth, {}, SUBSETS, "toy")
+
+
+def test_outsiders_in_the_ground_truth_are_counted_apart_for_closed_and_open_methods():
+    truth = pd.DataFrame({"image_id": ["img1", "img2", "img10"], "subset": ["t2", "unknown", "unknown"]})
+    closed, figure = evaluate_subtask2(PREDICTIONS, truth, {}, SUBSETS, "closed")
+    assert closed["known_accuracy"] == 1.0 and closed["unknown_recall"] == 0.0 and closed["accuracy"] == pytest.approx(1 / 3)
+    assert closed["labels"] == ["t1", "t2", "unknown"] and closed["confusion_matrix"][2] == [1, 1, 0], "outsiders get a row"
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["t1", "t2", "unknown"]
+    open_set = PREDICTIONS.assign(subset=["unknown", "t1", "t2"])  # img10 flagged, img2 missed, img1 right
+    scores, _ = evaluate_subtask2(open_set, truth, {}, [*SUBSETS, "unknown"], "open")
+    assert scores["known_accuracy"] == 1.0 and scores["unknown_recall"] == 0.5
+    plain, _ = evaluate_subtask2(PREDICTIONS, truth.assign(subset="t2"), {}, SUBSETS, "plain")
+    assert "unknown_recall" not in plain and plain["labels"] == SUBSETS
