@@ -44,5 +44,5 @@ def test_the_open_set_check_is_a_count_absent_from_the_settings_when_off():
     assert "open_set_images" not in resolve_settings({**PARAMS, "open_set_images": 0}), "earlier builds keep matching"
     assert resolve_settings({**PARAMS, "open_set_images": 40})["open_set_images"] == 40
     for bad in (-1, "many", True, 2.5):
-        with pytest.raises(UserInputError, match="benchmark.open_set_images must be a whole number"):
+        with pytest.raises(UserInputError, match=r"benchmark\.open_set_images must be a whole number"):
             resolve_settings({**PARAMS, "open_set_images": bad})

@@ -5,7 +5,9 @@ write (``pipeline_registry`` finds them), so a new method pipeline reaches the r
 one. Validation columns hold what was measured without test labels (subtask 1: cross-validation
 on the labelled training reals; subtask 2: the held-out validation fold). Subtask 1 adds 95% bootstrap
 intervals of kappa and AUC (``*_low``, ``*_high``), TPR at 1% and 10% FPR, and the AUC of a null
-control (both sides non-members: it must include 0.5) with its two-sided Mann-Whitney p-value. ``ingestion_run`` is the
+control (both sides non-members: it must include 0.5) with its two-sided Mann-Whitney p-value. Subtask 2 adds,
+when the test folder holds images of a generator no subset trained (the benchmark's open-set check), the
+accuracy on the others (``test_known_accuracy``) and the share of those outsiders called ``unknown``. ``ingestion_run`` is the
 ingestion whose data the run read: the ``IngestionConsistency`` hook stamps it on every summary a
 node writes, so the report can leave out a summary of other data.
 """
@@ -24,7 +26,7 @@ SUMMARY_COLUMNS = [
     "validation_tpr_at_1_fpr", "validation_tpr_at_10_fpr", "validation_accuracy_low", "validation_accuracy_high",
     "test_accuracy", "test_precision", "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc",
     "test_kappa_low", "test_kappa_high", "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr",
-    "test_accuracy_low", "test_accuracy_high",
+    "test_accuracy_low", "test_accuracy_high", "test_known_accuracy", "test_unknown_recall",
     "control_auc", "control_auc_low", "control_auc_high", "control_p_value",
     "weights", "settings", "ingestion_run",
 ]
@@ -80,7 +82,8 @@ def subtask2_metric_columns(validation: Mapping[str, Any], test: Mapping[str, An
     if test:
         columns.update(test_accuracy=test["accuracy"], test_precision=test["precision_weighted"], test_recall=test["recall_weighted"],
                        test_f1=test["f1_weighted"], test_specificity=test["specificity"],
-                       test_accuracy_low=test.get("accuracy_low"), test_accuracy_high=test.get("accuracy_high"))
+                       test_accuracy_low=test.get("accuracy_low"), test_accuracy_high=test.get("accuracy_high"),
+                       test_known_accuracy=test.get("known_accuracy"), test_unknown_recall=test.get("unknown_recall"))
     return columns
 
 

@@ -20,7 +20,6 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
 from gans_fingerprints.devices import PRECISIONS, autocast, channels_last
-from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.models.fingerprint import FingerprintNet
 from gans_fingerprints.models.fingerprint_inputs import Standardisation, check_representations, fit_standardisation, raw_channels
 from gans_fingerprints.progress import track
@@ -192,17 +191,3 @@ def calibrated_probabilities(logits: np.ndarray, temperature: float) -> np.ndarr
 def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Mean embedding of each class's training images: the reference points of the open-set distance."""
     return np.stack([embeddings[labels == c].mean(axis=0) for c in range(n_classes)])
-
-
-def nearest_centroid_distance(embeddings: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Each embedding's distance to the nearest class centroid: large for an image of no known generator."""
-    _, distances = nearest_centroid(embeddings, centroids)
-    return distances.min(axis=1) if len(embeddings) else np.zeros(0)
-
-
-def unknown_threshold(scores: np.ndarray, keep_known: float) -> float:
-    """The open-set score above which an image is called unknown: the ``keep_known`` quantile of the held-out
-    known images' scores (so that share of them stays attributed); infinite without held-out images."""
-    if len(scores) == 0:
-        return float("inf")
-    return float(np.quantile(scores, keep_known, method="higher"))

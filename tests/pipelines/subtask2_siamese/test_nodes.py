@@ -33,3 +33,31 @@ def test_empty_test_folder_and_size_mismatch_are_clear_errors():
     test = pd.DataFrame({"image_id": ["a"], "relative_path": ["a.png"], "stack_index": [0]})
     with pytest.raises(UserInputError, match="trained on 48 px images but the test images are 64 px"):
         embed_subtask2_images(bundle, split, train, test, np.zeros((1, 64, 64), np.uint8), PARAMS)
+
+
+def _embeddings(points, **columns) -> pd.DataFrame:
+    table = pd.DataFrame({f"e{i:03d}": np.asarray(points, dtype=np.float32)[:, i] for i in range(2)})
+    return pd.concat([pd.DataFrame(columns), table], axis=1)
+
+
+def test_the_open_set_decision_calls_an_image_far_from_every_centroid_unknown():
+    from gans_fingerprints.pipelines.subtask2_siamese.nodes import (
+        predict_subtask2,
+        validate_subtask2_siamese,
+        write_subtask2_siamese_run_file,
+    )
+
+    centroids = _embeddings([[0, 0], [10, 0]], subset=["t1", "t2"])
+    held_out = [[0.5, 0], [0, 1.0], [10, 0.8], [9.7, 0]]
+    train = _embeddings(held_out * 2, role=["generated"] * 4 + ["real"] * 4, fold=["validation"] * 8,
+                        subset=["t1", "t1", "t2", "t2"] * 2, image_id=[f"v{i}" for i in range(8)])
+    params = {**PARAMS, "open_set": {"enabled": True, "keep_known": 0.98}}
+    validation = validate_subtask2_siamese(train, centroids, params)
+    assert validation["open_set"]["threshold"] == pytest.approx(1.0), "the largest held-out distance"
+    test = _embeddings([[0.2, 0.1], [5, 5], [10, 0.5]], image_id=["a", "b", "c"])
+    predictions = predict_subtask2(test, centroids, validation, params)
+    assert predictions["subset"].tolist() == ["t1", "unknown", "t2"]
+    manifest = pd.DataFrame({"image_id": ["a", "b", "c"]})
+    assert write_subtask2_siamese_run_file(predictions, manifest, centroids, params) == "a,t1\nb,unknown\nc,t2\n"
+    closed = {**params, "open_set": {"enabled": False, "keep_known": 0.98}}
+    assert predict_subtask2(test, centroids, validation, closed)["subset"].tolist() == ["t1", "t1", "t2"]

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import attribution_metrics
+from gans_fingerprints.evaluation.open_set import keep_known_setting, nearest_centroid_distance, unknown_threshold
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
 from gans_fingerprints.evaluation.summary import format_number, method_summary, subtask2_metric_columns
@@ -42,13 +43,6 @@ def _config(params: dict[str, Any]):
         raise UserInputError(f"{METHOD}: {error} (parameters_subtask2_fingerprint.yml).") from error
 
 
-def _check_open_set(params: dict[str, Any]) -> float:
-    keep = float(params["open_set"]["keep_known"])
-    if not 0.5 <= keep <= 1.0:
-        raise UserInputError(f"{METHOD}.open_set.keep_known must be between 0.5 and 1, got {keep} (parameters_subtask2_fingerprint.yml).")
-    return keep
-
-
 def _labelled(split: pd.DataFrame, images: np.ndarray, fold: str, roles: list[str], index: dict[str, int]):
     from gans_fingerprints.models.fingerprint_training import LabelledImages  # noqa: PLC0415
 
@@ -72,17 +66,15 @@ def train_subtask2_fingerprint(
         calibrated_probabilities,
         class_centroids,
         fit_temperature,
-        nearest_centroid_distance,
         network_outputs,
         train_fingerprint,
-        unknown_threshold,
     )
 
     check_subtask2_training(split)
     roles = [str(role) for role in params["train_roles"]]
     if not roles or set(roles) - set(ROLES):
         raise UserInputError(f"{METHOD}.train_roles must list some of {list(ROLES)}, got {roles} (parameters_subtask2_fingerprint.yml).")
-    keep_known, config = _check_open_set(params), _config(params)
+    keep_known, config = keep_known_setting(params, METHOD), _config(params)
     subsets = sorted(split["subset"].dropna().astype(str).unique(), key=natural_key)
     index = {subset: i for i, subset in enumerate(subsets)}
     train = _labelled(split, train_images, "train", roles, index)
@@ -136,7 +128,6 @@ def predict_subtask2_fingerprint(
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
         FingerprintConfig,
         calibrated_probabilities,
-        nearest_centroid_distance,
         network_outputs,
     )
 

@@ -17,13 +17,14 @@ from gans_fingerprints.distances import pairwise_distances
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
+from gans_fingerprints.evaluation.open_set import keep_known_setting, unknown_threshold
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import (
     evaluate_subtask2,
     make_subtask2_run_file,
 )
 from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
-from gans_fingerprints.layout import LAYOUT_DOC, natural_key, natural_order
+from gans_fingerprints.layout import LAYOUT_DOC, UNKNOWN_SUBSET, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
 METHOD = "subtask2_siamese"
@@ -188,9 +189,13 @@ def validate_subtask2_siamese(
     for fit, score in ((halves, ~halves), (~halves, halves)):
         threshold = _best_threshold(pair_distance[fit], pair_same[fit])
         scores.append(float(((pair_distance[score] < threshold) == pair_same[score]).mean()))
+    keep_known = keep_known_setting(params, METHOD)
     return {
         "method": METHOD,
         "attribution": attribution,
+        "open_set": {"threshold": unknown_threshold(_distances(held_out, centroids).min(axis=1) if len(held_out) else np.zeros(0),
+                                                    keep_known),
+                     "keep_known": keep_known},
         "pair_verification": {
             "accuracy_cross_fitted": float(np.mean(scores)),
             "threshold": _best_threshold(pair_distance, pair_same),
@@ -200,26 +205,42 @@ def validate_subtask2_siamese(
     }
 
 
-def predict_subtask2(test_embeddings: pd.DataFrame, centroids: pd.DataFrame) -> pd.DataFrame:
-    """The subset of the nearest centroid for every test image, with the distances to each."""
+def predict_subtask2(
+    test_embeddings: pd.DataFrame, centroids: pd.DataFrame, validation: dict[str, Any], params: dict[str, Any]
+) -> pd.DataFrame:
+    """The subset of the nearest centroid for every test image, with the distances to each; with
+    ``open_set.enabled``, ``unknown`` for an image farther from every centroid than the held-out threshold."""
     distances = _distances(test_embeddings, centroids)
     subsets = list(centroids["subset"])
-    predictions = pd.DataFrame({"image_id": test_embeddings["image_id"].astype(str), "subset": np.array(subsets)[distances.argmin(1)]})
+    predicted = np.array(subsets, dtype=object)[distances.argmin(1)]
+    if params["open_set"]["enabled"]:
+        beyond = distances.min(axis=1) > validation["open_set"]["threshold"]
+        predicted[beyond] = UNKNOWN_SUBSET
+        logger.info("Siamese: %d of %d test images are beyond the open-set threshold: called %s.", int(beyond.sum()), len(beyond),
+                    UNKNOWN_SUBSET)
+    predictions = pd.DataFrame({"image_id": test_embeddings["image_id"].astype(str), "subset": predicted.astype(str)})
     for i, subset in enumerate(subsets):
         predictions[f"distance_{subset}"] = distances[:, i]
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
-def write_subtask2_siamese_run_file(predictions: pd.DataFrame, test_manifest: pd.DataFrame, centroids: pd.DataFrame) -> str:
-    """The run file, checked against the test folder."""
-    return make_subtask2_run_file(predictions, test_manifest, list(centroids["subset"]), METHOD)
+def _labels(centroids: pd.DataFrame, params: dict[str, Any]) -> list[str]:
+    return [*centroids["subset"], *([UNKNOWN_SUBSET] if params["open_set"]["enabled"] else [])]
+
+
+def write_subtask2_siamese_run_file(
+    predictions: pd.DataFrame, test_manifest: pd.DataFrame, centroids: pd.DataFrame, params: dict[str, Any]
+) -> str:
+    """The run file, checked against the test folder (``unknown`` is a valid label only with ``open_set.enabled``)."""
+    return make_subtask2_run_file(predictions, test_manifest, _labels(centroids, params), METHOD)
 
 
 def evaluate_subtask2_siamese(
-    predictions: pd.DataFrame, ground_truth: pd.DataFrame, validation: dict[str, Any], centroids: pd.DataFrame
+    predictions: pd.DataFrame, ground_truth: pd.DataFrame, validation: dict[str, Any], centroids: pd.DataFrame,
+    params: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
     """Test metrics (when ground truth exists) and the confusion matrix figure."""
-    return evaluate_subtask2(predictions, ground_truth, validation, list(centroids["subset"]), METHOD)
+    return evaluate_subtask2(predictions, ground_truth, validation, _labels(centroids, params), METHOD)
 
 
 def plot_training_curves(history: pd.DataFrame) -> Figure:
