@@ -17,7 +17,7 @@ from torch import nn
 class FingerprintNet(nn.Module):
     """Channels (n, in_channels, size, size) → class logits (n, n_classes); :meth:`embed` gives the layer before."""
 
-    def __init__(self, in_channels: int, n_classes: int, filters: Sequence[int] = (32, 64, 128), grid: int = 4,
+    def __init__(self, in_channels: int, n_classes: int, filters: Sequence[int] = (16, 32, 64), grid: int = 4,
                  embedding_dim: int = 128, dropout: float = 0.3):
         super().__init__()
         layers: list[nn.Module] = []

@@ -35,7 +35,7 @@ class FingerprintConfig:
     """Inputs, architecture and schedule; every field is a parameter of ``subtask2_fingerprint``."""
 
     inputs: tuple[str, ...] = ("residual", "dct")
-    filters: tuple[int, ...] = (32, 64, 128)
+    filters: tuple[int, ...] = (16, 32, 64)
     grid: int = 4
     embedding_dim: int = 128
     dropout: float = 0.3

@@ -1,0 +1,141 @@
+"""One comparison of every subtask-2 method, at both cohort shifts, with 95% intervals; and the open-set check.
+
+For each benchmark profile (``demo``: cohort_shift 0.5, where the subsets' real cohorts differ;
+``demo_shift0``: cohort_shift 0, one population, so only what each generator learned links gen_tK to tK),
+the script builds the benchmark from its generator weights in a scratch project, runs ingestion and every
+subtask-2 pipeline there (``--env demo``), and reads each method's test accuracy with its 95% Wilson interval
+and whether its row reproduces the paper (Tables 4-5) or extends it. With ``--open-set N`` it then builds the
+same profile with N images of a generator no subset trained added to the test folder (``benchmark.open_set_images``)
+and runs the two methods that can say ``unknown`` (``subtask2_siamese``, ``subtask2_fingerprint``) with
+``open_set.enabled``: the share of those outsiders flagged, and the accuracy on the other test images.
+
+It prints the tables and writes ``subtask2_comparison.csv``, ``subtask2_open_set.csv`` and
+``subtask2_comparison.png`` into a new timestamped folder under ``--out`` (an earlier run is never overwritten).
+A profile without weights under ``data/06_models/benchmark_weights/<profile>`` stops the script before any work,
+naming the command that makes them.
+
+Usage: ``uv run python benchmarks/subtask2_comparison.py [--profiles demo demo_shift0] [--open-set 80] [--out DIR]``;
+``--replot DIR/subtask2_comparison.csv`` draws the figure of an earlier run again, into a new file beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # a script, never a notebook
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from gans_fingerprints.scratch_project import REPO_ROOT, SHIPPED_WEIGHTS, make_scratch_project
+
+sys.path.insert(0, str(Path(__file__).parent))
+from memorisation_curve import _kedro  # the same subprocess runner
+
+PROFILES = ["demo", "demo_shift0"]
+SHIFTS = {"demo": 0.5, "demo_shift0": 0.0}
+METHODS = ("subtask2_siamese", "subtask2_features", "subtask2_fingerprint")
+OPEN_SET_METHODS = ("subtask2_siamese", "subtask2_fingerprint")
+COLUMNS = ["method", "table", "test_accuracy", "test_accuracy_low", "test_accuracy_high", "validation_accuracy",
+           "test_known_accuracy", "test_unknown_recall", "settings"]
+
+
+def _summaries(project: Path, methods: tuple[str, ...]) -> pd.DataFrame:
+    folder = project / "data" / "08_reporting" / "summaries"
+    tables = [pd.read_csv(sorted(folder.glob(f"{m}_summary.csv/*/{m}_summary.csv"))[-1]) for m in methods]
+    table = pd.concat(tables, ignore_index=True)
+    return table[[c for c in COLUMNS if c in table]]
+
+
+def measure(profile: str, open_set: int) -> tuple[pd.DataFrame, pd.DataFrame | None, float]:
+    """One profile: every subtask-2 method's test row; with ``open_set``, the open-set methods' rows on the
+    test folder with that many outsider images."""
+    with tempfile.TemporaryDirectory(prefix=f"subtask2_{profile}_") as tmp:
+        work = Path(tmp)
+        project = make_scratch_project(work / "project", shipped_weights=True)
+        raw = f"raw_data_root={work / 'raw'}"
+        start = time.perf_counter()
+        _kedro(project, "benchmark", f"{raw},benchmark.profile={profile}")
+        _kedro(project, ",".join(("ingestion", *METHODS)), raw)
+        closed = _summaries(project, METHODS).assign(profile=profile, cohort_shift=SHIFTS.get(profile))
+        checked = None
+        if open_set:
+            _kedro(project, "benchmark", f"{raw},benchmark.profile={profile},benchmark.open_set_images={open_set}")
+            enabled = ",".join(f"{m}.open_set.enabled=true" for m in OPEN_SET_METHODS)
+            _kedro(project, ",".join(("ingestion", *OPEN_SET_METHODS)), f"{raw},{enabled}")
+            checked = _summaries(project, OPEN_SET_METHODS).assign(profile=profile, outsiders=open_set)
+        seconds = time.perf_counter() - start
+    return closed, checked, seconds
+
+
+def plot(comparison: pd.DataFrame) -> plt.Figure:
+    """Test accuracy of every method at each cohort shift, its 95% interval drawn; reproduction rows marked."""
+    methods = list(dict.fromkeys(comparison["method"]))
+    figure, axis = plt.subplots(figsize=(8.5, 0.42 * len(methods) + 1.6))
+    markers = {0.5: ("o", "tab:blue"), 0.0: ("s", "tab:orange")}
+    for offset, (shift, group) in zip((-0.15, 0.15), comparison.groupby("cohort_shift", sort=False), strict=False):
+        marker, colour = markers.get(shift, ("^", "tab:green"))
+        rows = group.set_index("method").reindex(methods)
+        y = [i + offset for i in range(len(methods))]
+        errors = [rows["test_accuracy"] - rows["test_accuracy_low"], rows["test_accuracy_high"] - rows["test_accuracy"]]
+        axis.errorbar(rows["test_accuracy"], y, xerr=errors, fmt=marker, color=colour, capsize=3, label=f"cohort_shift {shift:g}")
+    tables = comparison.drop_duplicates("method").set_index("method")["table"]
+    axis.set_yticks(range(len(methods)), [f"{m}  [{'paper' if tables[m] != 'extension' else 'ext.'}]" for m in methods], fontsize=8)
+    axis.invert_yaxis()
+    axis.axvline(0.2, color="grey", linestyle=":", linewidth=1, label="chance (5 subsets)")
+    axis.set(xlim=(0, 1.02), xlabel="test accuracy (95% Wilson interval)",
+             title="Subtask 2 on the demo benchmark: every method, both cohort shifts")
+    axis.legend(loc="lower left", fontsize=8)
+    axis.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", nargs="+", default=PROFILES)
+    parser.add_argument("--open-set", type=int, default=80, help="outsider images for the open-set check (0: skip it)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "08_reporting" / "subtask2_comparison")
+    parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's subtask2_comparison.csv, beside it")
+    args = parser.parse_args()
+    if args.replot:
+        figure_path = args.replot.with_name(f"subtask2_comparison_{datetime.now(UTC).strftime('%Y-%m-%dT%H.%M.%S')}.png")
+        plot(pd.read_csv(args.replot)).savefig(figure_path, dpi=110)
+        print(f"wrote {figure_path}")
+        return
+    missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
+    if missing:
+        sys.exit("no generator weights for " + ", ".join(missing) + ": make them first with "
+                 + "; ".join(f"`make benchmark-weights PROFILE={p} REUSE=demo`" for p in missing) + " (about 20 min each on 2 CPU cores).")
+    closed, checks = [], []
+    for profile in args.profiles:
+        table, checked, seconds = measure(profile, args.open_set)
+        closed.append(table)
+        if checked is not None:
+            checks.append(checked)
+        print(f"{profile}: {seconds:.0f} s", flush=True)
+    comparison = pd.concat(closed, ignore_index=True)
+    out = args.out / datetime.now(UTC).strftime("%Y-%m-%dT%H.%M.%S.%fZ")[:-4]
+    out.mkdir(parents=True)
+    comparison.to_csv(out / "subtask2_comparison.csv", index=False)
+    plot(comparison).savefig(out / "subtask2_comparison.png", dpi=110)
+    shown = comparison.assign(accuracy=[f"{a:.3f} [{lo:.2f}, {hi:.2f}]" for a, lo, hi in
+                                        comparison[["test_accuracy", "test_accuracy_low", "test_accuracy_high"]].to_numpy()])
+    print("\ntest accuracy [95% Wilson interval] by cohort shift")
+    print(shown.pivot_table(index=["method", "table"], columns="cohort_shift", values="accuracy", aggfunc="first", sort=False).to_string())
+    if checks:
+        open_set = pd.concat(checks, ignore_index=True)
+        open_set.to_csv(out / "subtask2_open_set.csv", index=False)
+        print(f"\nopen set ({args.open_set} outsider images in the test folder)")
+        print(open_set[["profile", "method", "test_unknown_recall", "test_known_accuracy"]].round(3).to_string(index=False))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
