@@ -28,9 +28,9 @@ PARAMS = {
 KINDS = {"t1": "checker", "t2": "columns", "t3": "rows"}
 
 
-def _training(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+def _training(rng: np.random.Generator, kinds: dict[str, str] = KINDS) -> tuple[pd.DataFrame, np.ndarray]:
     rows, stacks = [], []
-    for subset, kind in KINDS.items():
+    for subset, kind in kinds.items():
         for role, fold, count in (("generated", "train", 40), ("generated", "validation", 12), ("real", "train", 4)):
             stacks.append(_generator(kind if role == "generated" else "none", count, rng))
             rows += [{"subset": subset, "role": role, "fold": fold}] * count
@@ -57,6 +57,7 @@ def test_attributes_known_generators_and_calls_an_outsider_unknown():
     assert test["unknown_recall"] >= 0.9 and test["known_accuracy"] >= 0.9
     summary = summarise_subtask2_fingerprint(validation, test, parameters)
     assert summary.loc[0, "table"] == "extension" and "outsiders flagged" in summary.loc[0, "validation"]
+    assert not parameters["near_chance"] and "NEAR CHANCE" not in summary.loc[0, "validation"]
 
     closed = {**PARAMS, "open_set": {"enabled": False, "keep_known": 0.98}}
     closed_predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, closed)
@@ -73,3 +74,13 @@ def test_bad_parameters_are_one_line_errors():
         train_subtask2_fingerprint(split, images, {**PARAMS, "open_set": {"enabled": True, "keep_known": 2}})
     with pytest.raises(UserInputError, match="inputs must be"):
         train_subtask2_fingerprint(split, images, {**PARAMS, "inputs": ["spectrum"]})
+
+
+def test_generators_with_one_and_the_same_trace_end_near_chance_and_say_so(caplog):
+    split, images = _training(np.random.default_rng(2), dict.fromkeys(KINDS, "checker"))
+    short = {**PARAMS, "training": {**PARAMS["training"], "epochs": 3, "min_steps": 30}}
+    _, _, parameters, validation = train_subtask2_fingerprint(split, images, short)
+    assert parameters["near_chance"] and validation["near_chance"]
+    assert "Fingerprint CNN NEAR CHANCE" in caplog.text
+    summary = summarise_subtask2_fingerprint(validation, {"ground_truth": False}, parameters)
+    assert "NEAR CHANCE" in summary.loc[0, "validation"] and summary.loc[0, "main_metric"] == "validation accuracy (generated)"

@@ -109,7 +109,23 @@ def train_subtask2_fingerprint(
     }
     logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images, temperature %.3f", TITLE, parameters["kept_epoch"],
                 len(history), attribution["accuracy"], len(held_out), temperature)
+    parameters["near_chance"] = validation["near_chance"] = _near_chance(attribution, len(subsets), params)
     return bundle, history, parameters, validation
+
+
+def _near_chance(attribution: dict[str, Any], n_classes: int, params: dict[str, Any]) -> bool:
+    """Whether the held-out accuracy's 95% Wilson lower bound is below chance + ``training.near_chance_margin``
+    (logged as a warning: the network may not have learned, or the subsets' generators leave no distinct trace)."""
+    if not attribution["n"]:
+        return False
+    margin = float(params["training"].get("near_chance_margin", 0.1))
+    if attribution["accuracy_low"] >= 1 / n_classes + margin:
+        return False
+    logger.warning("%s NEAR CHANCE: held-out accuracy %.3f on %d images (95%% lower bound %.3f), chance %.3f: not clearly above "
+                   "chance + %.2f. The generators may leave no trace it can tell apart (it sees traces, not content), or it "
+                   "needs more steps (training.min_steps).", TITLE, attribution["accuracy"], attribution["n"],
+                   attribution["accuracy_low"], 1 / n_classes, margin)
+    return True
 
 
 def _nll(probabilities: np.ndarray, labels: np.ndarray) -> float | None:
@@ -209,7 +225,7 @@ def summarise_subtask2_fingerprint(validation: dict[str, Any], test: dict[str, A
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f} on {attribution['n']} held-out generated images "
                       f"(optimistic: they also picked epoch {parameters['kept_epoch']}), temperature {calibration['temperature']:.3f}"
-                      + open_set,
+                      + open_set + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
         "settings": f"inputs {'+'.join(parameters['inputs'])}, trained on {'+'.join(parameters['train_roles'])}, "
