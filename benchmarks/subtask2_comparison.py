@@ -78,9 +78,11 @@ def plot(comparison: pd.DataFrame) -> plt.Figure:
     """Test accuracy of every method at each cohort shift, its 95% interval drawn; reproduction rows marked."""
     methods = list(dict.fromkeys(comparison["method"]))
     figure, axis = plt.subplots(figsize=(8.5, 0.42 * len(methods) + 1.6))
-    markers = {0.5: ("o", "tab:blue"), 0.0: ("s", "tab:orange")}
-    for offset, (shift, group) in zip((-0.15, 0.15), comparison.groupby("cohort_shift", sort=False), strict=False):
-        marker, colour = markers.get(shift, ("^", "tab:green"))
+    groups = list(comparison.groupby("cohort_shift", sort=False))
+    styles = [("o", "tab:blue"), ("s", "tab:orange"), ("^", "tab:green"), ("D", "tab:red")]
+    for index, (shift, group) in enumerate(groups):
+        offset = 0.3 * (index - (len(groups) - 1) / 2) / max(1, len(groups) - 1)
+        marker, colour = styles[index % len(styles)]
         rows = group.set_index("method").reindex(methods)
         y = [i + offset for i in range(len(methods))]
         errors = [rows["test_accuracy"] - rows["test_accuracy_low"], rows["test_accuracy_high"] - rows["test_accuracy"]]

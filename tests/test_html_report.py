@@ -110,10 +110,11 @@ def test_the_report_lays_out_the_papers_tables_with_the_papers_numbers_and_warni
     assert [paper[c] for c in ("test κ [95%]", "test AUC [95%]", "accuracy")] == ["0.0360", "—", "0.5180"]
     assert "TPR@1%FPR" not in table3[0] and "precision" not in table3[0], "columns no method has a figure in are left out"
     assert "Not measured on these data, so not shown: precision, recall, F1, TPR@1%FPR, TPR@10%FPR" in text
-    assert table4[2] == ["resnet50 + SVM", "0.90", "0.5259", ""], "Table 4: our validation accuracy beside the paper's"
+    assert table4[2] == ["resnet50 + SVM", "Tables 4-5", "0.90", "0.5259", ""], "Table 4: our validation accuracy beside the paper's"
     assert [row[0] for row in table5[1:]] == ["Siamese network", "paper, Table 5: Siamese network", "resnet50 + SVM",
                                               "paper, Table 5: resnet50 + SVM"]
-    assert table5[1][1] == "0.31 [0.20, 0.43]" and table5[1][-1] == "NEAR CHANCE" and table5[2][1] == "0.9904"
+    assert table5[1][2] == "0.31 [0.20, 0.43]" and table5[1][-1] == "NEAR CHANCE" and table5[2][2] == "0.9904"
+    assert table5[1][1] == "Table 5" and table5[3][1] == "Tables 4-5"
     assert benchmark[1][:4] == ["t1", "—", "—", "0.62"]
     assert ["subtask1_membership", "1.5"] in provenance[1] and ["subtask1_train_image_stack", "ff00"] in provenance[-1]
     [image] = page.images

@@ -29,6 +29,6 @@ def test_a_new_pipeline_gets_a_place_on_the_map():
 
     configure_project("gans_fingerprints")
     registered = {name: p for name, p in register_pipelines().items() if name != "__default__"}
-    registered["subtask2_fingerprint"] = Pipeline([Node(len, "subtask2_train_split", "fingerprint_results")])
+    registered["subtask2_newmethod"] = Pipeline([Node(len, "subtask2_train_split", "newmethod_results")])
     positions = layout(registered)
-    assert positions["subtask2_fingerprint"][0] == positions["subtask2_siamese"][0]
+    assert positions["subtask2_newmethod"][0] == positions["subtask2_siamese"][0]

@@ -80,7 +80,7 @@ def test_kedro_viz_serves_every_pipeline_and_stops_with_its_process_group(tmp_pa
                 time.sleep(1)
         assert body is not None, "kedro viz did not answer in time"
         pipelines = {p["id"] for p in body["pipelines"]}
-        expected = {"__default__", "ingestion", "benchmark", "subtask2_siamese", "subtask2_features",
+        expected = {"__default__", "ingestion", "benchmark", "subtask2_siamese", "subtask2_features", "subtask2_fingerprint",
                     "subtask1_membership", "subtask1_siamese", "subtask1_comparison", "reporting"}
         assert expected <= pipelines
         layers = {node.get("layer") for node in body["nodes"] if node["type"] == "data"}

@@ -97,28 +97,39 @@ def subtask1_section(rows: pd.DataFrame) -> str:
     return ("<h2>Subtask 1: detect training-data usage (the paper's Table 3)</h2>" + _table(header, body, classes) + note)
 
 
+EXTENSION = "extension: beyond the paper"
+
+
+def _reproduces(row: pd.Series) -> str:
+    """The paper's table a row reproduces (``Tables 4-5``), or :data:`EXTENSION` (its figures are then not the
+    paper's to compare with, though the method's name may be)."""
+    table = str(row.get("table") or "")
+    return EXTENSION if table in ("", "extension") else table
+
+
 def subtask2_sections(rows: pd.DataFrame) -> str:
     """Table 4's layout (validation accuracy per feature extractor and classifier) and Table 5's (test
     accuracy, weighted precision, recall, F1, specificity), each with the paper's figures beside ours."""
     validation_rows = []
     for _, row in rows.iterrows():
-        paper = TABLE4.get(row["method"])
-        validation_rows.append([row["method"], format_interval(row, "validation_accuracy"),
+        paper = TABLE4.get(row["method"]) if _reproduces(row) != EXTENSION else None
+        validation_rows.append([row["method"], _reproduces(row), format_interval(row, "validation_accuracy"),
                                 format_number(paper, 4) if paper is not None else "—", row_warning(row)])
-    table4 = _table(["method", "validation accuracy [95%]", "paper (Table 4)", "note"], validation_rows,
+    table4 = _table(["method", "reproduces", "validation accuracy [95%]", "paper (Table 4)", "note"], validation_rows,
                     ["warn" if r[-1] else "" for r in validation_rows])
     test_rows, classes = [], []
     for _, row in rows.iterrows():
-        test_rows.append([row["method"], format_interval(row, "test_accuracy"),
+        test_rows.append([row["method"], _reproduces(row), format_interval(row, "test_accuracy"),
                           *(format_number(row.get(f"test_{metric}")) for metric in ("precision", "recall", "f1", "specificity")),
                           row_warning(row)])
         classes.append("warn" if row_warning(row) else "")
-        paper = TABLE5.get(row["method"])
+        paper = TABLE5.get(row["method"]) if _reproduces(row) != EXTENSION else None
         if paper is not None:
-            test_rows.append([f"paper, Table 5: {row['method']}", format_number(paper["accuracy"], 4), format_number(paper["precision"], 4),
-                              format_number(paper["recall"], 4), format_number(paper["f1"], 4), format_number(paper["specificity"], 4), ""])
+            figures = (format_number(paper[metric], 4) for metric in ("accuracy", "precision", "recall", "f1", "specificity"))
+            test_rows.append([f"paper, Table 5: {row['method']}", "", *figures, ""])
             classes.append("paper")
-    table5 = _table(["method", "test accuracy [95%]", "precision", "recall", "F1", "specificity", "note"], test_rows, classes)
+    table5 = _table(["method", "reproduces", "test accuracy [95%]", "precision", "recall", "F1", "specificity", "note"], test_rows,
+                    classes)
     return ("<h2>Subtask 2: identify training-data subsets</h2>"
             "<h3>Validation on held-out training images (the paper's Table 4)</h3>" + table4
             + "<h3>Test (the paper's Table 5)</h3>" + table5)

@@ -32,7 +32,7 @@ def test_classifier_blocks_name_a_registered_classifier_and_only_its_options():
     registry.check_classifier_options({"kmeans": None, "svm": {"C": 2.0}})
     with pytest.raises(UserInputError, match=r"classifiers\.forest names no registered classifier; the classifiers are \["):
         registry.check_classifier_options({"forest": {}})
-    with pytest.raises(UserInputError, match=r"classifiers\.kmeans has unknown option\(s\) \['k'\]; kmeans takes no options"):
+    with pytest.raises(UserInputError, match=r"classifiers\.kmeans has unknown option\(s\) \['k'\]; kmeans takes only train_roles\."):
         registry.check_classifier_options({"kmeans": {"k": 5}})
     registry.check_classifier_options({"svm": {"train_roles": ["real"]}})
     with pytest.raises(UserInputError, match=r"classifiers\.svm\.train_roles must list some of \['real', 'generated'\], got \['fake'\]"):

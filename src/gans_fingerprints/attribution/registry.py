@@ -93,7 +93,7 @@ def check_classifier_options(options_by_classifier: dict[str, Any] | None) -> No
         if unknown:
             raise UserInputError(
                 f"subtask2_features.classifiers.{name} has unknown option(s) {unknown}; {name} takes "
-                f"{classifiers[name].options() or 'no options'} and {TRAIN_ROLES}."
+                + (f"{classifiers[name].options()} and {TRAIN_ROLES}." if classifiers[name].options() else f"only {TRAIN_ROLES}.")
             )
         roles = (options or {}).get(TRAIN_ROLES)
         if roles is not None and (not roles or set(roles) - {"real", "generated"}):

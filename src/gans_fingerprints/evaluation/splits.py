@@ -28,15 +28,15 @@ def holdout_split(
     return fold
 
 
-def check_subtask2_training(split: pd.DataFrame) -> None:
-    """Raise a clear error when there is nothing to train on, or a subset lacks real or generated images."""
+def check_subtask2_training(split: pd.DataFrame, roles: tuple[str, ...] = ("real", "generated")) -> None:
+    """Raise a clear error when there is nothing to train on, or a subset lacks training images of one of ``roles``."""
     if split.empty:
         raise UserInputError(
             f"There are no subtask 2 training images: put them under subtask2/train ({LAYOUT_DOC}) and run the "
             "'ingestion' pipeline, or build the benchmark with `kedro run --pipelines benchmark`."
         )
     for subset in sorted(split["subset"].dropna().unique()):
-        for role in ("real", "generated"):
+        for role in roles:
             rows = (split["subset"] == subset) & (split["role"] == role) & (split["fold"] == "train")
             if not rows.any():
                 raise UserInputError(f"Subset {subset} has no {role} training images ({LAYOUT_DOC}).")

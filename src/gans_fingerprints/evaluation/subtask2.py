@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -33,8 +34,9 @@ def evaluate_subtask2(
     """
     if ground_truth.empty:
         logger.info("%s: no test ground truth; the confusion matrix shows the validation images.", method)
-        matrix = validation["attribution"]["confusion_matrix"]
-        return {"method": method, "ground_truth": False}, confusion_figure(matrix, subsets, f"{method}: validation")
+        attribution = validation["attribution"]
+        labels = attribution.get("labels", subsets)  # the validation images' labels: no outsider among them
+        return {"method": method, "ground_truth": False}, confusion_figure(attribution["confusion_matrix"], labels, f"{method}: validation")
     joined = predictions.merge(ground_truth, on="image_id", suffixes=("_predicted", "_true"), validate="one_to_one")
     if len(joined) != len(ground_truth):
         raise UserInputError(f"{method}: {len(ground_truth) - len(joined)} ground-truth ids have no prediction")
@@ -42,6 +44,8 @@ def evaluate_subtask2(
     outsiders = (truth == UNKNOWN_SUBSET).to_numpy()
     labels = [*subsets, *([UNKNOWN_SUBSET] if outsiders.any() and UNKNOWN_SUBSET not in subsets else [])]
     metrics = attribution_metrics(truth, predicted, labels)
+    if UNKNOWN_SUBSET in labels:  # specificity over the known subsets, as Table 5's (the outsider is not a subset)
+        metrics["specificity"] = float(np.mean([v["specificity"] for k, v in metrics["per_class"].items() if k != UNKNOWN_SUBSET]))
     if outsiders.any():  # the benchmark's open-set check: images of a generator no subset trained
         known = ~outsiders
         metrics["known_accuracy"] = float((truth[known] == predicted[known]).mean()) if known.any() else None

@@ -1,8 +1,8 @@
 """Training glue of the generator-fingerprint classifier: batches of trace channels, early stopping on the
 held-out images' loss, temperature scaling, and the open-set distance.
 
-Channels are made batch by batch from the uint8 stack (a memory map at release scale is never copied whole),
-each training batch flipped at random (a flip keeps the traces: ``fingerprint_inputs``).
+Channels are made batch by batch from uint8 images, each training batch flipped at random (a flip keeps the
+traces: ``fingerprint_inputs``); inference reads a (memory-mapped) stack a batch at a time.
 """
 
 from __future__ import annotations
@@ -91,13 +91,16 @@ def _batches(n: int, size: int):
 
 @torch.no_grad()
 def network_outputs(
-    model: FingerprintNet, images: np.ndarray, config: FingerprintConfig, scaling: Standardisation, device: torch.device
+    model: FingerprintNet, images: np.ndarray, config: FingerprintConfig, scaling: Standardisation, device: torch.device,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Logits (n, classes) and embeddings (n, dim) of a uint8 stack, batch by batch, in eval mode."""
+    """Logits (n, classes) and embeddings (n, dim) of a uint8 stack (or of its ``rows``), batch by batch, in eval
+    mode: a memory-mapped stack is read a batch at a time."""
     channels_last(model).eval()
+    rows = np.arange(len(images)) if rows is None else np.asarray(rows)
     logits, embeddings = [], []
-    for batch in _batches(len(images), config.inference_batch_size):
-        inputs = torch.as_tensor(_channels(np.asarray(images[batch]), config, scaling)).to(device)
+    for batch in _batches(len(rows), config.inference_batch_size):
+        inputs = torch.as_tensor(_channels(np.asarray(images[rows[batch]]), config, scaling)).to(device)
         with autocast(device, config.precision):
             embedded = model.embed(inputs)
             logits.append(model.classify(embedded).float().cpu())

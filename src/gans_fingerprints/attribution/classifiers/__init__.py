@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-ORDER = ("kmeans", "hierarchical", "svm")
+ORDER = ("kmeans", "hierarchical", "svm", "svm_generated")
 """The paper's methods first, in its order (the order of run files and table rows); others after, by name."""
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: (ORDER.index(m.name) if m.name in ORDER else len(ORDER), m.name)):

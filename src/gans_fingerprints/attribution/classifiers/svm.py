@@ -29,7 +29,3 @@ def svm(seed: int, kernel: str = "linear", C: float = 1.0, solver: str = "libsvm
                                  "(parameters_subtask2_features.yml).")
         return LinearSVC(C=float(C), random_state=seed, max_iter=20000)
     return SVC(kernel=str(kernel), C=float(C), random_state=seed)
-
-
-register_classifier("svm_generated", title="SVM, real + generated")(svm)
-"""The same SVM learning from the generated training images too (beyond the paper: test images are generated)."""

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "subtask", "method", "table", "main_metric", "main_value", "validation", "test_accuracy", "test_accuracy_low",
-    "test_accuracy_high", "test_precision",
+    "test_accuracy_high", "test_known_accuracy", "test_unknown_recall", "test_precision",
     "test_recall", "test_f1", "test_specificity", "test_kappa", "test_auc", "test_kappa_low", "test_kappa_high",
     "test_auc_low", "test_auc_high", "test_tpr_at_1_fpr", "test_tpr_at_10_fpr", "control_auc", "control_auc_low",
     "control_auc_high", "control_p_value", "data", "weights", "settings",
@@ -53,9 +53,19 @@ def current_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commi
     return current
 
 
+SUBTASK2_ORDER = ("Table 5", "Tables 4-5", "Table 4")
+"""Subtask-2 rows: the paper's Siamese first, then its feature rows (SVMs, then clustering), then extensions."""
+
+
+def _table_rank(table: object) -> int:
+    text = str(table)
+    return next((i for i, prefix in enumerate(SUBTASK2_ORDER) if text.startswith(prefix)), len(SUBTASK2_ORDER))
+
+
 def ordered_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commit: dict[str, Any]) -> pd.DataFrame:
     """Every current method summary, subtask 1 first and ranked by its main metric (best first, as
-    ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first)."""
+    ``subtask1_comparison``), then subtask 2 by the paper's table (Table 5's Siamese network first, then the
+    feature rows it reproduces, extensions last)."""
     rows = concatenate_summaries(current_summaries(summaries, ingestion_commit))
     if rows.empty:
         raise UserInputError(
@@ -64,7 +74,7 @@ def ordered_summaries(summaries: dict[str, pd.DataFrame | None], ingestion_commi
             "or `kedro run --pipelines subtask2_siamese`, say), then reporting."
         )
     first = rows[rows["subtask"] == 1].sort_values("main_value", ascending=False)
-    second = rows[rows["subtask"] == 2].sort_values("table", kind="stable")
+    second = rows[rows["subtask"] == 2].sort_values("table", key=lambda tables: tables.map(_table_rank), kind="stable")
     return pd.concat([first, second, rows[~rows["subtask"].isin([1, 2])]], ignore_index=True)
 
 

@@ -206,12 +206,15 @@ def summarise_feature_methods(**parts: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for backbone in backbones:
         validation, test, record = (parts[f"{backbone}__{name}"] for name in ("validation_metrics", "test_metrics", "extraction"))
+        if "tables" not in validation:
+            raise UserInputError(f"The saved metrics of {backbone} predate per-classifier training roles: run "
+                                 f"`kedro run --namespaces subtask2_features.{backbone}` again, then the summary.")
         for name, scores in validation["methods"].items():
             method_test = test["methods"][name]
             tested = bool(method_test.get("ground_truth"))
             rows.append({
                 "subtask": 2, "method": method_test["method"],
-                "table": validation.get("tables", {}).get(name, "Tables 4-5"),
+                "table": validation["tables"][name],
                 "main_metric": "test accuracy" if tested else "validation accuracy",
                 "main_value": method_test["accuracy"] if tested else scores["accuracy"],
                 "validation": f"held out real {_fraction(scores['accuracy_real'])}, generated {_fraction(scores['accuracy_generated'])}",

@@ -70,10 +70,10 @@ def train_subtask2_fingerprint(
         train_fingerprint,
     )
 
-    check_subtask2_training(split)
     roles = [str(role) for role in params["train_roles"]]
     if not roles or set(roles) - set(ROLES):
         raise UserInputError(f"{METHOD}.train_roles must list some of {list(ROLES)}, got {roles} (parameters_subtask2_fingerprint.yml).")
+    check_subtask2_training(split, tuple(dict.fromkeys(["generated", *roles])))  # real images only when it learns from them
     keep_known, config = keep_known_setting(params, METHOD), _config(params)
     subsets = sorted(split["subset"].dropna().astype(str).unique(), key=natural_key)
     index = {subset: i for i, subset in enumerate(subsets)}
@@ -92,7 +92,8 @@ def train_subtask2_fingerprint(
     parameters = {
         **config.as_dict(), "train_roles": roles, "subsets": subsets, "device": str(device), "image_size": int(train_images.shape[1]),
         "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
-        "temperature": temperature, "open_set_threshold": threshold, "open_set_keep_known": keep_known,
+        "temperature": temperature, "open_set_threshold": threshold if np.isfinite(threshold) else None,  # None: no held-out images
+        "open_set_keep_known": keep_known,
     }
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
               "standardisation": {"mean": torch.from_numpy(scaling.mean), "scale": torch.from_numpy(scaling.scale)},  # torch.load's
@@ -105,7 +106,7 @@ def train_subtask2_fingerprint(
         "method": METHOD, "attribution": attribution,
         "calibration": {"temperature": temperature, "negative_log_likelihood_before": _nll(before, held_out.labels),
                         "negative_log_likelihood_after": _nll(after, held_out.labels)},
-        "open_set": {"threshold": threshold, "keep_known": keep_known},
+        "open_set": {"threshold": parameters["open_set_threshold"], "keep_known": keep_known},
     }
     logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images, temperature %.3f", TITLE, parameters["kept_epoch"],
                 len(history), attribution["accuracy"], len(held_out), temperature)
@@ -161,13 +162,16 @@ def predict_subtask2_fingerprint(
     device = resolve_device(str(params["device"]))
     model.to(device)
     scaling = Standardisation(bundle["standardisation"]["mean"].numpy(), bundle["standardisation"]["scale"].numpy())
-    images = np.asarray(test_images[test_manifest["stack_index"].to_numpy()])
-    logits, embeddings = network_outputs(model, images, config, scaling, device)
+    logits, embeddings = network_outputs(model, test_images, config, scaling, device, rows=test_manifest["stack_index"].to_numpy())
     probabilities = calibrated_probabilities(logits, parameters["temperature"])
     distance = nearest_centroid_distance(embeddings, bundle["centroids"].numpy())
     predicted = np.array(subsets, dtype=object)[probabilities.argmax(1)]
-    beyond = distance > parameters["open_set_threshold"]
+    threshold = parameters["open_set_threshold"]
+    beyond = distance > (np.inf if threshold is None else threshold)
     if params["open_set"]["enabled"]:
+        if threshold is None:
+            logger.warning("%s: open_set.enabled, but no held-out generated images set a threshold: nothing is called %s.",
+                           TITLE, UNKNOWN_SUBSET)
         predicted[beyond] = UNKNOWN_SUBSET
         logger.info("%s: %d of %d test images are beyond the open-set threshold: called %s.", TITLE, int(beyond.sum()), len(beyond),
                     UNKNOWN_SUBSET)

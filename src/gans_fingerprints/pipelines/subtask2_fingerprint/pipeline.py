@@ -41,7 +41,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 evaluate_subtask2_fingerprint,
                 [f"{P}_predictions", "subtask2_test_ground_truth", f"{P}_validation_metrics", f"{P}_model_parameters", f"params:{P}"],
-                [f"{P}_test_metrics", f"{P}_confusion_matrix_figure"],
+                [f"{P}_test_metrics", f"{P}_confusion_matrix"],
                 name=f"{P}_evaluate",
             ),
             Node(
@@ -50,7 +50,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 f"{P}_summary",
                 name=f"{P}_summary",
             ),
-            Node(plot_fingerprint_training, f"{P}_history", f"{P}_training_curves_figure", name=f"{P}_plot_training"),
+            Node(plot_fingerprint_training, f"{P}_history", f"{P}_training_curves", name=f"{P}_plot_training"),
         ],
         tags=[P, "subtask2"],
     )

@@ -23,7 +23,7 @@ from gans_fingerprints.evaluation.subtask2 import (
     evaluate_subtask2,
     make_subtask2_run_file,
 )
-from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
+from gans_fingerprints.evaluation.summary import format_number, method_summary, subtask2_metric_columns
 from gans_fingerprints.layout import LAYOUT_DOC, UNKNOWN_SUBSET, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -193,8 +193,8 @@ def validate_subtask2_siamese(
     return {
         "method": METHOD,
         "attribution": attribution,
-        "open_set": {"threshold": unknown_threshold(_distances(held_out, centroids).min(axis=1) if len(held_out) else np.zeros(0),
-                                                    keep_known),
+        "open_set": {"threshold": _finite(unknown_threshold(_distances(held_out, centroids).min(axis=1) if len(held_out)
+                                                            else np.zeros(0), keep_known)),  # None: no held-out images
                      "keep_known": keep_known},
         "pair_verification": {
             "accuracy_cross_fitted": float(np.mean(scores)),
@@ -203,6 +203,10 @@ def validate_subtask2_siamese(
             "positive_pairs": len(positives),
         },
     }
+
+
+def _finite(value: float) -> float | None:
+    return value if np.isfinite(value) else None
 
 
 def predict_subtask2(
@@ -214,7 +218,11 @@ def predict_subtask2(
     subsets = list(centroids["subset"])
     predicted = np.array(subsets, dtype=object)[distances.argmin(1)]
     if params["open_set"]["enabled"]:
-        beyond = distances.min(axis=1) > validation["open_set"]["threshold"]
+        threshold = validation["open_set"]["threshold"]
+        if threshold is None:
+            logger.warning("Siamese: open_set.enabled, but no held-out generated images set a threshold: nothing is called %s.",
+                           UNKNOWN_SUBSET)
+        beyond = distances.min(axis=1) > (np.inf if threshold is None else threshold)
         predicted[beyond] = UNKNOWN_SUBSET
         logger.info("Siamese: %d of %d test images are beyond the open-set threshold: called %s.", int(beyond.sum()), len(beyond),
                     UNKNOWN_SUBSET)
@@ -269,17 +277,24 @@ def plot_embedding_pca(train_embeddings: pd.DataFrame) -> Figure:
     )
 
 
-def summarise_subtask2_siamese(validation: dict[str, Any], test: dict[str, Any], parameters: dict[str, Any]) -> pd.DataFrame:
-    """The pipeline's summary (shared schema): the paper's Table 5 row."""
+def summarise_subtask2_siamese(
+    validation: dict[str, Any], test: dict[str, Any], parameters: dict[str, Any], params: dict[str, Any]
+) -> pd.DataFrame:
+    """The pipeline's summary (shared schema): the paper's Table 5 row; an extension with ``open_set.enabled``."""
     attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
+    open_set = bool(params["open_set"]["enabled"])
+    outsiders = f", open set: {format_number(test['known_accuracy'])} of known right, {format_number(test['unknown_recall'])} of " \
+                "outsiders flagged" if tested and test.get("unknown_recall") is not None else ""
     return method_summary([{
-        "subtask": 2, "method": "Siamese network", "table": "Table 5",
+        "subtask": 2, "method": "Siamese network", "table": "extension" if open_set else "Table 5",
         "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f}, pair verification "
                       f"{validation['pair_verification']['accuracy_cross_fitted']:.3f}"
                       + (f" (optimistic: these images also picked epoch {parameters['kept_epoch']})"
                          if parameters.get("patience") and not pd.isna(parameters.get("kept_validation_accuracy", float("nan"))) else "")
+                      + (f", open set: unknown beyond {format_number(validation['open_set']['threshold'])}" if open_set else "")
+                      + outsiders
                       + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",

@@ -64,7 +64,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 summarise_subtask2_siamese,
-                [f"{P}_validation_metrics", f"{P}_test_metrics", f"{P}_model_parameters"],
+                [f"{P}_validation_metrics", f"{P}_test_metrics", f"{P}_model_parameters", f"params:{P}"],
                 f"{P}_summary",
                 name=f"{P}_summary",
             ),
