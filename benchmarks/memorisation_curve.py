@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -35,25 +32,16 @@ matplotlib.use("Agg")  # a script, never a notebook
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from gans_fingerprints.scratch_project import REPO_ROOT, SHIPPED_WEIGHTS, make_scratch_project
+from gans_fingerprints.scratch_project import REPO_ROOT, make_scratch_project
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scratch_runs import kedro_run, latest_report, new_output_folder, replot, require_weights
 
 PROFILES = ["demo", "demo_members_32", "demo_members_64", "demo_generalising"]
 SUBTASK1 = "ingestion,subtask1_membership,subtask1_siamese,subtask1_comparison"
 COLUMNS = ["method", "test_kappa", "test_kappa_low", "test_kappa_high", "test_auc", "test_auc_low", "test_auc_high",
            "test_tpr_at_10_fpr", "validation_kappa", "validation_auc", "control_auc", "control_auc_low", "control_auc_high",
            "control_p_value"]
-
-
-def _kedro(project: Path, pipelines: str, params: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "kedro", "run", "--env", "demo", "--pipelines", pipelines, "--params", params],
-                            cwd=project, env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"}, capture_output=True, text=True,
-                            check=False)
-    if result.returncode != 0:
-        sys.exit(f"kedro run --pipelines {pipelines} failed in {project}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-
-
-def _latest(project: Path, name: str) -> Path:
-    return sorted((project / "data" / "08_reporting").glob(f"{name}/*/{name}"))[-1]
 
 
 def measure(profile: str) -> tuple[pd.DataFrame, float]:
@@ -63,11 +51,11 @@ def measure(profile: str) -> tuple[pd.DataFrame, float]:
         project = make_scratch_project(work / "project", shipped_weights=True)
         raw = f"raw_data_root={work / 'raw'}"
         start = time.perf_counter()
-        _kedro(project, "benchmark", f"{raw},benchmark.profile={profile}")
-        _kedro(project, SUBTASK1, raw)
+        kedro_run(project, "benchmark", f"{raw},benchmark.profile={profile}")
+        kedro_run(project, SUBTASK1, raw)
         seconds = time.perf_counter() - start
-        quality = {row["generator"]: row for row in json.loads(_latest(project, "benchmark_summary.json").read_text())["quality"]}
-        table = pd.read_csv(_latest(project, "subtask1_comparison.csv"))
+        quality = {row["generator"]: row for row in json.loads(latest_report(project, "benchmark_summary.json").read_text())["quality"]}
+        table = pd.read_csv(latest_report(project, "subtask1_comparison.csv"))
     test_generator = quality["subtask1_test"]
     table = table[[c for c in COLUMNS if c in table]].assign(
         profile=profile, members=int(test_generator["n_train"]), near_copy_share=test_generator["near_copy_share"],
@@ -117,22 +105,16 @@ def main() -> None:
     parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's memorisation_curve.csv, beside it")
     args = parser.parse_args()
     if args.replot:
-        figure_path = args.replot.with_name(f"memorisation_curve_{datetime.now(UTC).strftime('%Y-%m-%dT%H.%M.%S')}.png")
-        plot(pd.read_csv(args.replot)).savefig(figure_path, dpi=110)
-        print(f"wrote {figure_path}")
+        replot(args.replot, plot)
         return
-    missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
-    if missing:
-        sys.exit("no generator weights for " + ", ".join(missing) + ": make them first with "
-                 + "; ".join(f"`make benchmark-weights PROFILE={p} REUSE=demo`" for p in missing) + " (about 10 min each on 2 CPU cores).")
+    require_weights(args.profiles, "about 10 min each on 2 CPU cores")
     levels, seconds = [], {}
     for profile in args.profiles:
         table, seconds[profile] = measure(profile)
         levels.append(table)
         print(f"{profile}: {seconds[profile]:.0f} s", flush=True)
     curve = pd.concat(levels, ignore_index=True)
-    out = args.out / datetime.now(UTC).strftime("%Y-%m-%dT%H.%M.%S.%fZ")[:-4]
-    out.mkdir(parents=True)
+    out = new_output_folder(args.out)
     curve.to_csv(out / "memorisation_curve.csv", index=False)
     plot(curve).savefig(out / "memorisation_curve.png", dpi=110)
     for metric in ("test_auc", "test_kappa"):

@@ -24,7 +24,6 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -34,10 +33,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from gans_fingerprints.evaluation.paper import TABLE5
-from gans_fingerprints.scratch_project import REPO_ROOT, SHIPPED_WEIGHTS, make_scratch_project
+from gans_fingerprints.scratch_project import REPO_ROOT, make_scratch_project
 
 sys.path.insert(0, str(Path(__file__).parent))
-from memorisation_curve import _kedro  # the same subprocess runner
+from scratch_runs import kedro_run, new_output_folder, replot, require_weights
 
 PROFILES = ["demo", "demo_shift0"]
 SHIFTS = {"demo": 0.5, "demo_shift0": 0.0}
@@ -62,14 +61,14 @@ def measure(profile: str, open_set: int) -> tuple[pd.DataFrame, pd.DataFrame | N
         project = make_scratch_project(work / "project", shipped_weights=True)
         raw = f"raw_data_root={work / 'raw'}"
         start = time.perf_counter()
-        _kedro(project, "benchmark", f"{raw},benchmark.profile={profile}")
-        _kedro(project, ",".join(("ingestion", *METHODS)), raw)
+        kedro_run(project, "benchmark", f"{raw},benchmark.profile={profile}")
+        kedro_run(project, ",".join(("ingestion", *METHODS)), raw)
         closed = _summaries(project, METHODS).assign(profile=profile, cohort_shift=SHIFTS.get(profile))
         checked = None
         if open_set:
-            _kedro(project, "benchmark", f"{raw},benchmark.profile={profile},benchmark.open_set_images={open_set}")
+            kedro_run(project, "benchmark", f"{raw},benchmark.profile={profile},benchmark.open_set_images={open_set}")
             enabled = ",".join(f"{m}.open_set.enabled=true" for m in OPEN_SET_METHODS)
-            _kedro(project, ",".join(("ingestion", *OPEN_SET_METHODS)), f"{raw},{enabled}")
+            kedro_run(project, ",".join(("ingestion", *OPEN_SET_METHODS)), f"{raw},{enabled}")
             checked = _summaries(project, OPEN_SET_METHODS).assign(profile=profile, outsiders=open_set)
         seconds = time.perf_counter() - start
     return closed, checked, seconds
@@ -113,14 +112,9 @@ def main() -> None:
     parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's subtask2_comparison.csv, beside it")
     args = parser.parse_args()
     if args.replot:
-        figure_path = args.replot.with_name(f"subtask2_comparison_{datetime.now(UTC).strftime('%Y-%m-%dT%H.%M.%S')}.png")
-        plot(pd.read_csv(args.replot)).savefig(figure_path, dpi=110)
-        print(f"wrote {figure_path}")
+        replot(args.replot, plot)
         return
-    missing = [p for p in args.profiles if not (REPO_ROOT / SHIPPED_WEIGHTS / p / "provenance.json").is_file()]
-    if missing:
-        sys.exit("no generator weights for " + ", ".join(missing) + ": make them first with "
-                 + "; ".join(f"`make benchmark-weights PROFILE={p} REUSE=demo`" for p in missing) + " (about 20 min each on 2 CPU cores).")
+    require_weights(args.profiles, "about 20 min each on 2 CPU cores")
     closed, checks = [], []
     for profile in args.profiles:
         table, checked, seconds = measure(profile, args.open_set)
@@ -129,8 +123,7 @@ def main() -> None:
             checks.append(checked)
         print(f"{profile}: {seconds:.0f} s", flush=True)
     comparison = pd.concat(closed, ignore_index=True)
-    out = args.out / datetime.now(UTC).strftime("%Y-%m-%dT%H.%M.%S.%fZ")[:-4]
-    out.mkdir(parents=True)
+    out = new_output_folder(args.out)
     comparison.to_csv(out / "subtask2_comparison.csv", index=False)
     plot(comparison).savefig(out / "subtask2_comparison.png", dpi=110)
     shown = comparison.assign(accuracy=[f"{a:.3f} [{lo:.2f}, {hi:.2f}]" for a, lo, hi in
