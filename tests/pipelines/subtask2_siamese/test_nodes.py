@@ -49,10 +49,11 @@ def test_the_open_set_decision_calls_an_image_far_from_every_centroid_unknown():
 
     centroids = _embeddings([[0, 0], [10, 0]], subset=["t1", "t2"])
     held_out = [[0.5, 0], [0, 1.0], [10, 0.8], [9.7, 0]]
-    train = _embeddings(held_out * 2, role=["generated"] * 4 + ["real"] * 4, fold=["validation"] * 8,
-                        subset=["t1", "t1", "t2", "t2"] * 2, image_id=[f"v{i}" for i in range(8)])
+    train = _embeddings([[0, 0], [10, 0], *held_out, *held_out], role=["real"] * 2 + ["generated"] * 4 + ["real"] * 4,
+                        fold=["train"] * 2 + ["validation"] * 8, subset=["t1", "t2"] + ["t1", "t1", "t2", "t2"] * 2,
+                        image_id=[f"v{i}" for i in range(10)])
     params = {**PARAMS, "open_set": {"enabled": True, "keep_known": 0.98}}
-    validation = validate_subtask2_siamese(train, centroids, params)
+    validation = validate_subtask2_siamese(train, params)  # centroids: the training fold's reals, [0, 0] and [10, 0]
     assert validation["open_set"]["threshold"] == pytest.approx(1.0), "the largest held-out distance"
     test = _embeddings([[0.2, 0.1], [5, 5], [10, 0.5]], image_id=["a", "b", "c"])
     predictions = predict_subtask2(test, centroids, validation, params)
@@ -61,3 +62,12 @@ def test_the_open_set_decision_calls_an_image_far_from_every_centroid_unknown():
     assert write_subtask2_siamese_run_file(predictions, manifest, centroids, params) == "a,t1\nb,unknown\nc,t2\n"
     closed = {**params, "open_set": {"enabled": False, "keep_known": 0.98}}
     assert predict_subtask2(test, centroids, validation, closed)["subset"].tolist() == ["t1", "t1", "t2"]
+
+
+def test_refit_and_open_set_together_are_refused_before_training():
+    from gans_fingerprints.pipelines.subtask2_siamese.nodes import train_subtask2_siamese
+
+    split = toy_manifest([("real", "t1"), ("generated", "t1")]).assign(fold="train", relative_path="x")
+    params = {**PARAMS, "training": {**PARAMS["training"], "refit": True}, "open_set": {"enabled": True, "keep_known": 0.98}}
+    with pytest.raises(UserInputError, match=r"set training\.refit: false to use open_set"):
+        train_subtask2_siamese(split, np.zeros((2, 48, 48), np.uint8), None, params)

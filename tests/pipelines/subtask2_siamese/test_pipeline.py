@@ -41,6 +41,14 @@ def test_pipeline_writes_a_valid_run_file_metrics_and_figures(project_copy, tmp_
     assert versions(project_copy, "06_models", "subtask2_siamese_model.pt")
     test_embeddings = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_test_embeddings.parquet")[0])
     assert len(test_embeddings) == 20 and test_embeddings.filter(regex=r"^e\d{3}$").shape[1] == 256
+    parameters = json.loads(versions(project_copy, "06_models", "subtask2_siamese_model_parameters.json")[0].read_text())
+    assert parameters["refit"] and parameters["refit_real_images"] == 20 and parameters["refit_epochs"] == parameters["kept_epoch"]
+    reference = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_reference_embeddings.parquet")[0])
+    assert len(reference) == 20 and set(reference["fold"]) == {"train", "validation"}, "the refit's centroids: every real"
+    train_embeddings = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_train_embeddings.parquet")[0])
+    held_out = train_embeddings["fold"].eq("validation") & train_embeddings["role"].eq("real")
+    merged = reference.merge(train_embeddings[held_out], on="image_id", suffixes=("", "_kept"))
+    assert len(merged) == 5 and not (merged["e000"] == merged["e000_kept"]).all(), "validation reads the kept run, not the refit"
 
     # A second run resumes nothing new (2 epochs done) and versions its outputs beside the first.
     run(project_copy, raw, ["subtask2_siamese"], training={"epochs": 2, "pairs_per_batch": 8}, device="cpu")

@@ -34,20 +34,24 @@ def _subsets(manifest: pd.DataFrame) -> list[str]:
     return sorted(manifest["subset"].dropna().astype(str).unique(), key=natural_key)
 
 
-def _pair_data(split: pd.DataFrame, images: np.ndarray):
+def _pair_data(split: pd.DataFrame, images: np.ndarray, every_fold: bool = False):
+    """Training pairs' images: the training fold's, the validation fold's generated images held out; with
+    ``every_fold`` (the refit), every image trains and nothing is held out."""
     from gans_fingerprints.models.siamese_training import PairData  # noqa: PLC0415 - torch only when used
 
     subsets = _subsets(split)
     index = {subset: i for i, subset in enumerate(subsets)}
+    training = ("train", "validation") if every_fold else ("train",)
 
-    def pick(fold: str, role: str) -> tuple[np.ndarray, np.ndarray]:
-        rows = split[(split["fold"] == fold) & (split["role"] == role)]
+    def pick(folds: tuple[str, ...], role: str) -> tuple[np.ndarray, np.ndarray]:
+        rows = split[split["fold"].isin(folds) & (split["role"] == role)]
         return np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy()
 
-    real, real_labels = pick("train", "real")
-    generated, generated_labels = pick("train", "generated")
-    held_out, held_out_labels = pick("validation", "generated")
+    real, real_labels = pick(training, "real")
+    generated, generated_labels = pick(training, "generated")
+    held_out, held_out_labels = pick(() if every_fold else ("validation",), "generated")
     fingerprint = hashlib.sha256("".join(split["content_hash"].astype(str) + split["fold"].astype(str)).encode())
+    fingerprint.update(b"every fold" if every_fold else b"")
     data = PairData(
         real, real_labels, generated, generated_labels, held_out, held_out_labels, len(subsets), fingerprint.hexdigest()
     )
@@ -59,6 +63,9 @@ def train_subtask2_siamese(
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """Train the Siamese branch; returns the model (weights, config, subsets), its history and its parameters."""
     check_subtask2_training(split)
+    if params["training"].get("refit", False) and params["open_set"]["enabled"]:  # before minutes of training
+        raise UserInputError(f"{METHOD}: open_set needs the held-out images to set its threshold, and training.refit trains on "
+                             "them: set training.refit: false to use open_set (parameters_subtask2_siamese.yml).")
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
     from gans_fingerprints.models.siamese_training import (  # noqa: PLC0415
         config_from_params,
@@ -85,16 +92,42 @@ def train_subtask2_siamese(
         "kept_validation_accuracy": float(history.loc[history["kept"], "validation_attribution_accuracy"].iloc[0]),
         "near_chance": near_chance(history, data.n_classes, config.near_chance_margin, len(data.validation_generated)),
     }
-    bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "config": settings}
+    bundle = {"state_dict": _cpu(model), "config": settings}
+    if params["training"].get("refit", False):
+        bundle["selection_state_dict"] = bundle["state_dict"]
+        bundle["state_dict"] = _cpu(_refit(split, train_images, config, settings, device))
     return bundle, history, settings
 
 
-def _load_model(bundle: dict[str, Any]):
+def _cpu(model) -> dict[str, Any]:
+    return {k: v.cpu() for k, v in model.state_dict().items()}
+
+
+def _refit(split: pd.DataFrame, train_images: np.ndarray, config: Any, settings: dict[str, Any], device: Any):
+    """A new network trained on every training image (the validation fold's too), as the authors trained theirs,
+    for the kept epoch count and at least the kept run's steps per epoch; it makes the test predictions."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from gans_fingerprints.models.siamese_training import steps_per_epoch, train_siamese  # noqa: PLC0415
+
+    everything, _ = _pair_data(split, train_images, every_fold=True)
+    epochs = settings["kept_epoch"]
+    schedule = replace(config, epochs=epochs, patience=0, min_steps=epochs * settings["steps_per_epoch"])
+    logger.info("Siamese refit on every training image (%d reals, %d generated): %d epochs of %d steps, the kept schedule.",
+                len(everything.real), len(everything.generated), epochs, steps_per_epoch(everything, schedule))
+    model, _ = train_siamese(everything, schedule, device, checkpoints=None, resume=False)
+    settings.update(refit=True, refit_real_images=len(everything.real), refit_epochs=epochs,
+                    refit_steps_per_epoch=steps_per_epoch(everything, schedule))
+    return model
+
+
+def _load_model(bundle: dict[str, Any], weights: str = "state_dict"):
+    """The network of ``bundle``: its final weights, or (``selection_state_dict``) the kept run's before a refit."""
     from gans_fingerprints.models.siamese import SiameseBranch  # noqa: PLC0415
 
     config = bundle["config"]
     model = SiameseBranch(int(config["image_size"]), tuple(config["filters"]), int(config["embedding_dim"]))
-    model.load_state_dict(bundle["state_dict"])
+    model.load_state_dict(bundle.get(weights, bundle["state_dict"]))
     return model
 
 
@@ -110,8 +143,10 @@ def embed_subtask2_images(
     test_manifest: pd.DataFrame,
     test_images: np.ndarray,
     params: dict[str, Any],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Embed every training and test image once (batched, no gradients)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Embed every image once (batched, no gradients): the training images by the kept run's network (validation
+    and the PCA figure read them), the test images by the final one, and the reals that set the test centroids
+    (the training fold's; every fold's after a refit, embedded by the refit network)."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.siamese_training import batch_size_setting, embed_images  # noqa: PLC0415
 
@@ -123,26 +158,32 @@ def embed_subtask2_images(
             f"The Siamese model was trained on {size} px images but the test images are "
             f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size."
         )
-    model = _load_model(bundle)
     device = resolve_device(str(params["device"]))
-    model.to(device)
+    final, kept = _load_model(bundle).to(device), _load_model(bundle, "selection_state_dict").to(device)
     batch = batch_size_setting(params["inference"]["batch_size"])
     precision = str(params.get("precision", "auto"))
-    train = embed_images(model, train_images, device, batch, rows=split["stack_index"].to_numpy(), precision=precision)
-    test = embed_images(model, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy(), precision=precision)
     columns = ["image_id", "relative_path", "role", "subset", "fold"]
-    return _embedding_table(split, train, columns), _embedding_table(test_manifest, test, ["image_id", "relative_path"])
+    train = _embedding_table(split, embed_images(kept, train_images, device, batch, rows=split["stack_index"].to_numpy(),
+                                                 precision=precision), columns)
+    test = embed_images(final, test_images, device, batch, rows=test_manifest["stack_index"].to_numpy(), precision=precision)
+    if "selection_state_dict" in bundle:
+        reals = split[split["role"] == "real"]
+        reference = _embedding_table(reals, embed_images(final, train_images, device, batch, rows=reals["stack_index"].to_numpy(),
+                                                         precision=precision), columns)
+    else:
+        reference = train[(train["role"] == "real") & (train["fold"] == "train")].reset_index(drop=True)
+    return train, _embedding_table(test_manifest, test, ["image_id", "relative_path"]), reference
 
 
 def _vectors(table: pd.DataFrame) -> np.ndarray:
     return table[[c for c in table.columns if c.startswith("e") and c[1:].isdigit()]].to_numpy(dtype=np.float32)
 
 
-def fit_subset_centroids(train_embeddings: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
-    """Mean embedding of each subset's real training-fold images (optionally renormalised)."""
+def fit_subset_centroids(reference_embeddings: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
+    """Mean embedding of each subset's reference reals (optionally renormalised)."""
     from gans_fingerprints.models.siamese_training import class_centroids  # noqa: PLC0415
 
-    reals = train_embeddings[(train_embeddings["role"] == "real") & (train_embeddings["fold"] == "train")]
+    reals = reference_embeddings
     subsets = _subsets(reals)
     labels = reals["subset"].map({s: i for i, s in enumerate(subsets)}).to_numpy()
     centroids = class_centroids(_vectors(reals), labels, len(subsets), bool(params["inference"]["renormalise_centroids"]))
@@ -162,15 +203,16 @@ def _best_threshold(distances: np.ndarray, same: np.ndarray) -> float:
     return float(cuts[int(np.argmax(accuracy))])
 
 
-def validate_subtask2_siamese(
-    train_embeddings: pd.DataFrame, centroids: pd.DataFrame, params: dict[str, Any]
-) -> dict[str, Any]:
-    """Held-out metrics: attribution of validation generated images, and pair verification.
+def validate_subtask2_siamese(train_embeddings: pd.DataFrame, params: dict[str, Any]) -> dict[str, Any]:
+    """Held-out metrics of the kept run's network (never the refit's, which trained on these images): attribution
+    of validation generated images to the training fold's real centroids, and pair verification.
 
     Pair verification uses every positive validation real × generated pair and as many negatives.
     Its threshold is chosen on validation pairs by two-fold cross-fitting (pick on one half, score
     the other, both ways), so the reported accuracy is not scored on the pairs that set it.
     """
+    centroids = fit_subset_centroids(train_embeddings[(train_embeddings["role"] == "real") & (train_embeddings["fold"] == "train")],
+                                     params)
     subsets = list(centroids["subset"])
     held_out = train_embeddings[(train_embeddings["fold"] == "validation") & (train_embeddings["role"] == "generated")]
     predicted = np.array(subsets)[_distances(held_out, centroids).argmin(axis=1)]
@@ -298,7 +340,8 @@ def summarise_subtask2_siamese(
                       + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
-        "settings": f"epoch {parameters.get('kept_epoch', parameters['epochs'])} of {parameters['epochs']} kept, "
+        "settings": ("refit on every training image, " if parameters.get("refit") else "")
+                    + f"epoch {parameters.get('kept_epoch', parameters['epochs'])} of {parameters['epochs']} kept, "
                     f"{parameters.get('steps_per_epoch', '?')} steps per epoch, {parameters['pair_sampling']} pairs, "
                     f"lr {parameters['learning_rate']}, {parameters['image_size']} px",
     }])
