@@ -24,7 +24,7 @@ def run(project, raw, pipelines, **siamese):
 def test_pipeline_writes_a_valid_run_file_metrics_and_figures(project_copy, tmp_path):
     raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=4, seed=2)
     run(project_copy, raw, ["ingestion"])
-    run(project_copy, raw, ["subtask2_siamese"], training={"epochs": 2, "pairs_per_batch": 8}, device="cpu")
+    run(project_copy, raw, ["subtask2_siamese"], training={"epochs": 2, "pairs_per_batch": 8, "refit": True}, device="cpu")
     [run_file] = versions(project_copy, "07_model_output", "subtask2_siamese.csv")
     test_ids = [p.stem for p in (raw / "subtask2" / "test" / "generated_unknown").glob("*.png")]
     validate_run_file(run_file.read_text(), test_ids, [f"t{k}" for k in range(1, 6)], source=str(run_file))
@@ -53,3 +53,5 @@ def test_pipeline_writes_a_valid_run_file_metrics_and_figures(project_copy, tmp_
     # A second run resumes nothing new (2 epochs done) and versions its outputs beside the first.
     run(project_copy, raw, ["subtask2_siamese"], training={"epochs": 2, "pairs_per_batch": 8}, device="cpu")
     assert len(versions(project_copy, "07_model_output", "subtask2_siamese.csv")) == 2
+    reference = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_reference_embeddings.parquet")[-1])
+    assert set(reference["fold"]) == {"train"} and len(reference) == 15, "without refit: the training fold's reals set the centroids"
