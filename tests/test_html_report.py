@@ -73,6 +73,8 @@ def _summaries() -> pd.DataFrame:
          "validation": "attribution 0.310 NEAR CHANCE: not clearly learned"},
         {"subtask": 2, "method": "resnet50 + SVM", "table": "Tables 4-5", "main_metric": "test accuracy", "main_value": 0.86,
          "validation_accuracy": 0.9, "test_accuracy": 0.86, "test_specificity": 0.96},
+        {"subtask": 2, "method": "densenet121 + SVM", "table": "extension", "main_metric": "test accuracy", "main_value": 0.96,
+         "validation_accuracy": 0.9, "test_accuracy": 0.96},
     ])
     return concatenate_summaries({"a": subtask1, "b": subtask2})
 
@@ -112,7 +114,9 @@ def test_the_report_lays_out_the_papers_tables_with_the_papers_numbers_and_warni
     assert "Not measured on these data, so not shown: precision, recall, F1, TPR@1%FPR, TPR@10%FPR" in text
     assert table4[2] == ["resnet50 + SVM", "Tables 4-5", "0.90", "0.5259", ""], "Table 4: our validation accuracy beside the paper's"
     assert [row[0] for row in table5[1:]] == ["Siamese network", "paper, Table 5: Siamese network", "resnet50 + SVM",
-                                              "paper, Table 5: resnet50 + SVM"]
+                                              "paper, Table 5: resnet50 + SVM", "densenet121 + SVM"], \
+        "a row beyond the paper's setting is not set beside the paper's figure, though its name is the paper's"
+    assert table5[5][1] == "extension: beyond the paper" and table4[3][3] == "—"
     assert table5[1][2] == "0.31 [0.20, 0.43]" and table5[1][-1] == "NEAR CHANCE" and table5[2][2] == "0.9904"
     assert table5[1][1] == "Table 5" and table5[3][1] == "Tables 4-5"
     assert benchmark[1][:4] == ["t1", "—", "—", "0.62"]

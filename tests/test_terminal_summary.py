@@ -9,19 +9,25 @@ from gans_fingerprints.terminal_summary import print_run_summary, summary_rows
 
 def _subtask1():
     return method_summary([
-        {"subtask": 1, "method": "gan_leaks_pixels", "main_metric": "test kappa", "main_value": 0.88, "test_kappa": 0.88,
-         "test_kappa_low": 0.69, "test_kappa_high": 1.0, "test_auc": 0.94, "test_auc_low": 0.81, "test_auc_high": 1.0,
+        {"subtask": 1, "method": "gan_leaks_pixels", "table": "Table 3", "main_metric": "test kappa", "main_value": 0.88,
+         "test_kappa": 0.88, "test_kappa_low": 0.69, "test_kappa_high": 1.0, "test_auc": 0.94, "test_auc_low": 0.81, "test_auc_high": 1.0,
          "validation": "cv kappa 0.94; null control AUC 0.53 [0.33, 0.74] p=0.78"},
-        {"subtask": 1, "method": "siamese", "main_metric": "test kappa", "main_value": 0.62, "test_kappa": 0.62,
+        {"subtask": 1, "method": "siamese", "table": "Table 3", "main_metric": "test kappa", "main_value": 0.62, "test_kappa": 0.62,
          "test_kappa_low": 0.31, "test_kappa_high": 0.88, "test_auc": 0.91, "test_auc_low": 0.76, "test_auc_high": 1.0,
          "validation": "cv kappa 0.75; null control AUC 0.71 [0.60, 0.80] p=1e-05 OFF CHANCE: the signal may come from the split"},
     ])
 
 
 def _subtask2():
-    return method_summary([{"subtask": 2, "method": "Siamese network", "main_metric": "validation accuracy (generated)",
+    return method_summary([{"subtask": 2, "method": "Siamese network", "table": "Table 5", "main_metric": "validation accuracy (generated)",
                             "main_value": 0.31, "validation_accuracy": 0.31, "validation_accuracy_low": 0.2,
                             "validation_accuracy_high": 0.43, "validation": "attribution 0.310 NEAR CHANCE: not clearly learned"}])
+
+
+def test_an_extension_row_is_not_set_beside_the_papers_figure():
+    open_set = _subtask2().assign(table="extension")
+    assert summary_rows([open_set])[0]["paper"] == "", "an open-set Siamese is not the paper's Table 5 setting"
+    assert summary_rows([_subtask2().assign(table=None)])[0]["paper"] == "", "a row without a table reproduces nothing"
 
 
 def test_rows_carry_the_figures_with_intervals_the_papers_figure_and_the_warnings():

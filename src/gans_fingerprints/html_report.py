@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from gans_fingerprints.evaluation.paper import TABLE3, TABLE4, TABLE5
-from gans_fingerprints.evaluation.summary import format_interval, format_number, row_warning
+from gans_fingerprints.evaluation.summary import format_interval, format_number, is_extension, row_warning
 from gans_fingerprints.run_record import RunRecord
 
 STYLE = """
@@ -103,8 +103,7 @@ EXTENSION = "extension: beyond the paper"
 def _reproduces(row: pd.Series) -> str:
     """The paper's table a row reproduces (``Tables 4-5``), or :data:`EXTENSION` (its figures are then not the
     paper's to compare with, though the method's name may be)."""
-    table = str(row.get("table") or "")
-    return EXTENSION if table in ("", "extension") else table
+    return EXTENSION if is_extension(row) else str(row["table"])
 
 
 def subtask2_sections(rows: pd.DataFrame) -> str:
@@ -112,7 +111,7 @@ def subtask2_sections(rows: pd.DataFrame) -> str:
     accuracy, weighted precision, recall, F1, specificity), each with the paper's figures beside ours."""
     validation_rows = []
     for _, row in rows.iterrows():
-        paper = TABLE4.get(row["method"]) if _reproduces(row) != EXTENSION else None
+        paper = None if is_extension(row) else TABLE4.get(row["method"])
         validation_rows.append([row["method"], _reproduces(row), format_interval(row, "validation_accuracy"),
                                 format_number(paper, 4) if paper is not None else "—", row_warning(row)])
     table4 = _table(["method", "reproduces", "validation accuracy [95%]", "paper (Table 4)", "note"], validation_rows,
@@ -123,7 +122,7 @@ def subtask2_sections(rows: pd.DataFrame) -> str:
                           *(format_number(row.get(f"test_{metric}")) for metric in ("precision", "recall", "f1", "specificity")),
                           row_warning(row)])
         classes.append("warn" if row_warning(row) else "")
-        paper = TABLE5.get(row["method"]) if _reproduces(row) != EXTENSION else None
+        paper = None if is_extension(row) else TABLE5.get(row["method"])
         if paper is not None:
             figures = (format_number(paper[metric], 4) for metric in ("accuracy", "precision", "recall", "f1", "specificity"))
             test_rows.append([f"paper, Table 5: {row['method']}", "", *figures, ""])

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gans_fingerprints.evaluation.paper import paper_headline
-from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, format_interval, row_warning
+from gans_fingerprints.evaluation.summary import SUMMARY_SUFFIX, format_interval, is_extension, row_warning
 from gans_fingerprints.run_record import latest_saved
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def summary_rows(summaries: Iterable[pd.DataFrame]) -> list[dict[str, Any]]:
                     shown = f"{row['main_value']:.2f}"
                 figure = f"accuracy {shown}"
             note = row_warning(row)
-            paper = "" if row.get("table") == "extension" else paper_headline(subtask, str(row["method"]))  # not the paper's setting
+            paper = "" if is_extension(row) else paper_headline(subtask, str(row["method"]))  # not the paper's setting
             rows.append({"subtask": str(subtask), "method": str(row["method"]), "on": "test" if tested else "validation",
                          "figure": figure, "paper": paper, "note": note,
                          "sort": -float(row["main_value"]) if not pd.isna(row["main_value"]) else math.inf})

@@ -43,3 +43,15 @@ def test_outsiders_in_the_ground_truth_are_counted_apart_for_closed_and_open_met
     assert scores["known_accuracy"] == 1.0 and scores["unknown_recall"] == 0.5
     plain, _ = evaluate_subtask2(PREDICTIONS, truth.assign(subset="t2"), {}, SUBSETS, "plain")
     assert "unknown_recall" not in plain and plain["labels"] == SUBSETS
+
+
+def test_open_set_labels_without_ground_truth_draw_the_validation_matrix_and_specificity_skips_unknown():
+    validation = {"attribution": {"confusion_matrix": [[3, 1], [0, 4]], "labels": SUBSETS}}
+    metrics, figure = evaluate_subtask2(PREDICTIONS, pd.DataFrame(columns=["image_id", "subset"]), validation,
+                                        [*SUBSETS, "unknown"], "open")
+    assert metrics == {"method": "open", "ground_truth": False} and len(figure.axes[0].get_yticklabels()) == 2
+    truth = pd.DataFrame({"image_id": ["img1", "img2", "img10"], "subset": ["t2", "t2", "t1"]})
+    flagged = PREDICTIONS.assign(subset=["t1", "unknown", "t2"])  # img10 right, img2 flagged though known, img1 right
+    scores, _ = evaluate_subtask2(flagged, truth, {}, [*SUBSETS, "unknown"], "open")
+    per_class = scores["per_class"]
+    assert scores["specificity"] == pytest.approx((per_class["t1"]["specificity"] + per_class["t2"]["specificity"]) / 2)

@@ -51,6 +51,16 @@ WARNINGS = ("OFF CHANCE", "NEAR CHANCE", "NOT MEASURED")
 """Words a row's ``validation`` text carries when its figures must not be trusted as they stand."""
 
 
+EXTENSION = "extension"
+"""A row's ``table`` when it reproduces none of the paper's: its figures are not set beside the paper's."""
+
+
+def is_extension(row: Mapping[str, Any]) -> bool:
+    """Whether a row goes beyond the paper: its ``table`` is ``extension``, empty or missing."""
+    table = row.get("table")
+    return table is None or pd.isna(table) or str(table) in ("", EXTENSION)
+
+
 def row_warning(row: Mapping[str, Any]) -> str:
     """The first of :data:`WARNINGS` the row's ``validation`` text carries, or ``""``."""
     return next((word for word in WARNINGS if word in str(row.get("validation", ""))), "")

@@ -15,21 +15,26 @@ SUBTASK1 = method_summary([
 ])
 SIAMESE1 = method_summary([{"subtask": 1, "method": "siamese", "table": "Table 3", "main_metric": "test kappa", "main_value": 0.1}])
 FEATURES = method_summary([
-    {"subtask": 2, "method": f"resnet50 + {m}", "table": "Tables 4-5", "main_metric": "validation accuracy", "main_value": v,
+    {"subtask": 2, "method": f"resnet50 + {m}", "table": t, "main_metric": "validation accuracy", "main_value": v,
      "validation_accuracy": v, "weights": "none"}
-    for m, v in (("k-means", 0.3), ("SVM", 0.6))
+    for m, t, v in (("k-means", "Table 4, clusters matched to subsets", 0.3), ("SVM", "Tables 4-5", 0.6),
+                    ("SVM, real + generated", "extension", 0.9))
 ])
+FINGERPRINT = method_summary([{"subtask": 2, "method": "Fingerprint CNN", "table": "extension", "main_metric": "test accuracy",
+                               "main_value": 0.99}])
 SIAMESE2 = method_summary([{"subtask": 2, "method": "Siamese network", "table": "Table 5", "main_metric": "validation accuracy (generated)",
                             "main_value": 0.5, "validation_accuracy": 0.5, "settings": "30 epochs, paper pairs"}])
 
 
 def test_the_table_assembles_whatever_summaries_exist_in_a_fixed_order(caplog):
     table = build_results_table(REPORT, COMMIT, subtask1_membership_summary=SUBTASK1, subtask1_siamese_summary=SIAMESE1,
-                                subtask2_features_summary=FEATURES, subtask2_siamese_summary=SIAMESE2, subtask9_new_summary=None)
+                                subtask2_features_summary=FEATURES, subtask2_fingerprint_summary=FINGERPRINT,
+                                subtask2_siamese_summary=SIAMESE2, subtask9_new_summary=None)
     assert list(table.columns) == COLUMNS
     assert table["method"].tolist() == ["domias_pixels", "siamese", "gan_leaks_pixels", "monte_carlo_pixels",
-                                        "Siamese network", "resnet50 + k-means", "resnet50 + SVM"], \
-        "subtask 1 best first; subtask 2 by paper table (Table 5 first), each summary's rows in order"
+                                        "Siamese network", "resnet50 + SVM", "resnet50 + k-means", "resnet50 + SVM, real + generated",
+                                        "Fingerprint CNN"], \
+        "subtask 1 best first; subtask 2: Table 5, Tables 4-5, Table 4, extensions, each summary's rows in order"
     assert "test ground truth absent" in table.loc[4, "data"] and "test ground truth present" in table.loc[0, "data"]
     assert "subtask9_new_summary" in caplog.text, "a summary no run has written is named, not silently dropped"
     assert plot_results(table) is not None
@@ -78,6 +83,6 @@ def test_key_figures_show_validation_beside_test_where_there_is_one():
 def test_a_summary_of_another_ingestion_is_left_out_and_named(caplog):
     old, new = SIAMESE2.assign(ingestion_run="20261127T090000Z-aaaa"), FEATURES.assign(ingestion_run="20261128T120000Z-bbbb")
     table = build_results_table(REPORT, {"run_id": "20261128T120000Z-bbbb"}, subtask2_siamese_summary=old, subtask2_features_summary=new)
-    assert table["method"].tolist() == ["resnet50 + k-means", "resnet50 + SVM"]
+    assert table["method"].tolist() == ["resnet50 + SVM", "resnet50 + k-means", "resnet50 + SVM, real + generated"]
     assert "subtask2_siamese_summary (from ingestion 20261127T090000Z-aaaa)" in caplog.text
     assert "the current data are ingestion 20261128T120000Z-bbbb" in caplog.text

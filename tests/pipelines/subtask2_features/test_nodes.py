@@ -25,3 +25,13 @@ def test_retired_classifier_keys_and_unknown_options_are_refused():
         check_feature_parameters({"classifiers": {"svm": {"gamma": 1}}})
     with pytest.raises(UserInputError, match="names no registered classifier"):
         check_feature_parameters({"classifiers": {"random_forest": {}}})
+
+
+def test_a_summary_of_metrics_saved_before_per_classifier_roles_asks_for_a_rerun():
+    from gans_fingerprints.errors import UserInputError
+    from gans_fingerprints.pipelines.subtask2_features.nodes import summarise_feature_methods
+
+    old = {"backbone": "resnet50", "features": 2048, "methods": {}}
+    with pytest.raises(UserInputError, match=r"run `kedro run --namespaces subtask2_features\.resnet50` again"):
+        summarise_feature_methods(resnet50__validation_metrics=old, resnet50__test_metrics={"methods": {}},
+                                  resnet50__extraction={"weights": "none"})

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
+from PIL import Image
 
 from gans_fingerprints.evaluation.run_files import validate_run_file
 from gans_fingerprints.sample_release import write_sample_release
@@ -43,12 +46,31 @@ def test_pipeline_writes_a_valid_run_file_metrics_and_figures(project_copy, tmp_
     assert len(test_embeddings) == 20 and test_embeddings.filter(regex=r"^e\d{3}$").shape[1] == 256
     parameters = json.loads(versions(project_copy, "06_models", "subtask2_siamese_model_parameters.json")[0].read_text())
     assert parameters["refit"] and parameters["refit_real_images"] == 20 and parameters["refit_epochs"] == parameters["kept_epoch"]
+    assert parameters["refit_steps_per_epoch"] >= parameters["steps_per_epoch"], "at least the kept run's epoch length"
     reference = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_reference_embeddings.parquet")[0])
     assert len(reference) == 20 and set(reference["fold"]) == {"train", "validation"}, "the refit's centroids: every real"
+    centroids = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_centroids.parquet")[0])
+    means = reference.groupby("subset")[[f"e{i:03d}" for i in range(256)]].mean().loc[centroids["subset"]].to_numpy()
+    assert np.allclose(centroids[[f"e{i:03d}" for i in range(256)]].to_numpy(), means, atol=1e-5)
     train_embeddings = pd.read_parquet(versions(project_copy, "07_model_output", "subtask2_siamese_train_embeddings.parquet")[0])
     held_out = train_embeddings["fold"].eq("validation") & train_embeddings["role"].eq("real")
     merged = reference.merge(train_embeddings[held_out], on="image_id", suffixes=("", "_kept"))
     assert len(merged) == 5 and not (merged["e000"] == merged["e000_kept"]).all(), "validation reads the kept run, not the refit"
+    # The test images are embedded by the refit network, in the centroids' space.
+    from gans_fingerprints.datasets import TorchStateDataset
+    from gans_fingerprints.models.siamese import SiameseBranch
+    from gans_fingerprints.models.siamese_training import embed_images
+
+    bundle = TorchStateDataset(filepath=str(versions(project_copy, "06_models", "subtask2_siamese_model.pt")[0])).load()
+    image = np.asarray(Image.open(raw / "subtask2" / "test" / "generated_unknown" / f"{test_embeddings['image_id'][0]}.png").convert("L"))
+    assert image.shape == (48, 48), "the sample release is written at the ingestion size: no conversion"
+    vectors = {}
+    for weights in ("state_dict", "selection_state_dict"):
+        network = SiameseBranch(48, tuple(parameters["filters"]), 256)
+        network.load_state_dict(bundle[weights])
+        vectors[weights] = embed_images(network, image[None], torch.device("cpu"))[0]
+    saved = test_embeddings.filter(regex=r"^e\d{3}$").iloc[0].to_numpy()
+    assert np.abs(saved - vectors["state_dict"]).max() < np.abs(saved - vectors["selection_state_dict"]).max()
 
     # A second run resumes nothing new (2 epochs done) and versions its outputs beside the first.
     run(project_copy, raw, ["subtask2_siamese"], training={"epochs": 2, "pairs_per_batch": 8}, device="cpu")

@@ -59,9 +59,10 @@ def _pair_data(split: pd.DataFrame, images: np.ndarray, every_fold: bool = False
 
 
 def train_subtask2_siamese(
-    split: pd.DataFrame, train_images: np.ndarray, checkpoints: Any, params: dict[str, Any]
+    split: pd.DataFrame, train_images: np.ndarray, checkpoints: Any, params: dict[str, Any], refit_checkpoints: Any = None
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
-    """Train the Siamese branch; returns the model (weights, config, subsets), its history and its parameters."""
+    """Train the Siamese branch (and, with ``training.refit``, a second network on every training image, with its own
+    checkpoints); returns the model (weights, config, subsets), its history and its parameters."""
     check_subtask2_training(split)
     if params["training"].get("refit", False) and params["open_set"]["enabled"]:  # before minutes of training
         raise UserInputError(f"{METHOD}: open_set needs the held-out images to set its threshold, and training.refit trains on "
@@ -93,9 +94,11 @@ def train_subtask2_siamese(
         "near_chance": near_chance(history, data.n_classes, config.near_chance_margin, len(data.validation_generated)),
     }
     bundle = {"state_dict": _cpu(model), "config": settings}
+    del data, model  # the refit copies every training image again
     if params["training"].get("refit", False):
         bundle["selection_state_dict"] = bundle["state_dict"]
-        bundle["state_dict"] = _cpu(_refit(split, train_images, config, settings, device))
+        refit = _refit(split, train_images, config, settings, device, refit_checkpoints, bool(params["training"]["resume"]))
+        bundle["state_dict"] = _cpu(refit)
     return bundle, history, settings
 
 
@@ -103,9 +106,12 @@ def _cpu(model) -> dict[str, Any]:
     return {k: v.cpu() for k, v in model.state_dict().items()}
 
 
-def _refit(split: pd.DataFrame, train_images: np.ndarray, config: Any, settings: dict[str, Any], device: Any):
+def _refit(  # noqa: PLR0913 - the refit's inputs
+    split: pd.DataFrame, train_images: np.ndarray, config: Any, settings: dict[str, Any], device: Any, checkpoints: Any, resume: bool,
+):
     """A new network trained on every training image (the validation fold's too), as the authors trained theirs,
-    for the kept epoch count and at least the kept run's steps per epoch; it makes the test predictions."""
+    for the kept epoch count and at least the kept run's steps per epoch; it makes the test predictions. Its
+    checkpoints are its own (their fingerprint includes the folds), so an interrupted refit resumes."""
     from dataclasses import replace  # noqa: PLC0415
 
     from gans_fingerprints.models.siamese_training import steps_per_epoch, train_siamese  # noqa: PLC0415
@@ -115,7 +121,7 @@ def _refit(split: pd.DataFrame, train_images: np.ndarray, config: Any, settings:
     schedule = replace(config, epochs=epochs, patience=0, min_steps=epochs * settings["steps_per_epoch"])
     logger.info("Siamese refit on every training image (%d reals, %d generated): %d epochs of %d steps, the kept schedule.",
                 len(everything.real), len(everything.generated), epochs, steps_per_epoch(everything, schedule))
-    model, _ = train_siamese(everything, schedule, device, checkpoints=None, resume=False)
+    model, _ = train_siamese(everything, schedule, device, checkpoints, resume=resume)
     settings.update(refit=True, refit_real_images=len(everything.real), refit_epochs=epochs,
                     refit_steps_per_epoch=steps_per_epoch(everything, schedule))
     return model
@@ -153,6 +159,9 @@ def embed_subtask2_images(
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
     size = int(bundle["config"]["image_size"])
+    if "selection_state_dict" in bundle and params["open_set"]["enabled"]:  # the threshold lives in the kept network's space
+        raise UserInputError(f"{METHOD}: this model was refit on every training image, so no held-out image can set an open-set "
+                             "threshold in its space: train with training.refit: false to use open_set.")
     if test_images.shape[1:] != (size, size):
         raise UserInputError(
             f"The Siamese model was trained on {size} px images but the test images are "
@@ -340,7 +349,8 @@ def summarise_subtask2_siamese(
                       + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
-        "settings": ("refit on every training image, " if parameters.get("refit") else "")
+        "settings": (f"refit on every training image for {parameters['refit_epochs']} epochs of {parameters['refit_steps_per_epoch']} "
+                     "steps after " if parameters.get("refit") else "")
                     + f"epoch {parameters.get('kept_epoch', parameters['epochs'])} of {parameters['epochs']} kept, "
                     f"{parameters.get('steps_per_epoch', '?')} steps per epoch, {parameters['pair_sampling']} pairs, "
                     f"lr {parameters['learning_rate']}, {parameters['image_size']} px",

@@ -26,7 +26,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 train_subtask2_siamese,
-                ["subtask2_train_split", "subtask2_train_image_stack", f"{P}_checkpoints", f"params:{P}"],
+                ["subtask2_train_split", "subtask2_train_image_stack", f"{P}_checkpoints", f"params:{P}", f"{P}_refit_checkpoints"],
                 [f"{P}_model", f"{P}_history", f"{P}_model_parameters"],
                 name=f"{P}_train",
             ),
