@@ -26,3 +26,12 @@ def nearest_centroid(points: np.ndarray, centroids: np.ndarray) -> tuple[np.ndar
     """
     distances = pairwise_distances(points, centroids)
     return distances.argmin(axis=1), distances
+
+
+def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, renormalise: bool = False) -> np.ndarray:
+    """Mean embedding of each class (optionally scaled back to unit length): the Siamese network's subset centroids
+    and the fingerprint classifier's open-set reference points."""
+    centroids = np.stack([embeddings[labels == c].mean(axis=0) for c in range(n_classes)])
+    if renormalise:
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
+    return centroids

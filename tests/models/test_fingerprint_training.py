@@ -8,11 +8,11 @@ import torch
 from scipy.ndimage import gaussian_filter
 from scipy.special import softmax
 
+from gans_fingerprints.distances import class_centroids
 from gans_fingerprints.evaluation.open_set import nearest_centroid_distance, unknown_threshold
 from gans_fingerprints.models.fingerprint_training import (
     FingerprintConfig,
     LabelledImages,
-    class_centroids,
     fit_temperature,
     network_outputs,
     train_fingerprint,

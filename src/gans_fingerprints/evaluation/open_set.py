@@ -3,12 +3,17 @@ subset's centroid than most held-out images of known generators is called ``unkn
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
 
 from gans_fingerprints.distances import nearest_centroid
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.evaluation.summary import format_number
+from gans_fingerprints.layout import UNKNOWN_SUBSET
+
+logger = logging.getLogger(__name__)
 
 
 def nearest_centroid_distance(points: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -19,12 +24,39 @@ def nearest_centroid_distance(points: np.ndarray, centroids: np.ndarray) -> np.n
     return distances.min(axis=1)
 
 
-def unknown_threshold(scores: np.ndarray, keep_known: float) -> float:
+def unknown_threshold(scores: np.ndarray, keep_known: float) -> float | None:
     """The distance above which an image is called unknown: the ``keep_known`` quantile of the held-out known
-    images' distances (so that share of them stays attributed); infinite without held-out images."""
+    images' distances (so that share of them stays attributed); None without held-out images (JSON has no infinity)."""
     if len(scores) == 0:
-        return float("inf")
+        return None
     return float(np.quantile(scores, keep_known, method="higher"))
+
+
+def beyond_threshold(distances: np.ndarray, threshold: float | None, params: dict[str, Any], method: str) -> np.ndarray:
+    """Which images lie beyond ``threshold`` (none when no held-out image set one), logged when ``open_set.enabled``
+    turns them into ``unknown``, with a warning when there was no threshold to apply."""
+    beyond = np.zeros(len(distances), bool) if threshold is None else np.asarray(distances) > threshold
+    if params["open_set"]["enabled"]:
+        if threshold is None:
+            logger.warning("%s: open_set.enabled, but no held-out generated images set a threshold: nothing is called %s.",
+                           method, UNKNOWN_SUBSET)
+        logger.info("%s: %d of %d test images are beyond the open-set threshold: called %s.", method, int(beyond.sum()),
+                    len(beyond), UNKNOWN_SUBSET)
+    return beyond
+
+
+def open_set_labels(subsets: list[str], params: dict[str, Any]) -> list[str]:
+    """The labels a run file may hold: the subsets, and ``unknown`` with ``open_set.enabled``."""
+    return [*subsets, *([UNKNOWN_SUBSET] if params["open_set"]["enabled"] else [])]
+
+
+def open_set_result(test: dict[str, Any]) -> str:
+    """``, open set: 0.910 of known right, 0.700 of outsiders flagged`` for a summary row, when the test folder held
+    outsiders; else ``""``."""
+    if not test.get("ground_truth") or test.get("unknown_recall") is None:
+        return ""
+    known, flagged = format_number(test["known_accuracy"]), format_number(test["unknown_recall"])
+    return f", open set: {known} of known right, {flagged} of outsiders flagged"
 
 
 def keep_known_setting(params: dict[str, Any], pipeline: str) -> float:

@@ -111,12 +111,18 @@ def network_outputs(
     return torch.cat(logits).numpy(), torch.cat(embeddings).numpy()
 
 
+def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
+    """Mean negative log-likelihood of ``labels`` under ``softmax(logits / temperature)``, in float64."""
+    scaled = np.asarray(logits, dtype=np.float64) / temperature
+    return float(-log_softmax(scaled, axis=1)[np.arange(len(labels)), np.asarray(labels)].mean())
+
+
 def _validation_row(model, validation: LabelledImages, config, scaling, device) -> dict[str, float]:
     if len(validation) == 0:
         return {"validation_loss": float("nan"), "validation_accuracy": float("nan")}
     logits, _ = network_outputs(model, validation.images, config, scaling, device)
-    loss = -log_softmax(logits.astype(np.float64), axis=1)[np.arange(len(validation)), validation.labels].mean()
-    return {"validation_loss": float(loss), "validation_accuracy": float((logits.argmax(1) == validation.labels).mean())}
+    return {"validation_loss": negative_log_likelihood(logits, validation.labels),
+            "validation_accuracy": float((logits.argmax(1) == validation.labels).mean())}
 
 
 def train_fingerprint(
@@ -180,17 +186,10 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     logits, labels = np.asarray(logits, dtype=np.float64), np.asarray(labels)
     if len(labels) == 0 or (logits.argmax(axis=1) == labels).all():
         return 1.0
-
-    def loss(log_t: float) -> float:
-        return float(-log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(labels)), labels].mean())
-
-    return float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
+    search = minimize_scalar(lambda log_t: negative_log_likelihood(logits, labels, np.exp(log_t)), bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(search.x))
 
 
 def calibrated_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
     return softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=1)
 
-
-def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Mean embedding of each class's training images: the reference points of the open-set distance."""
-    return np.stack([embeddings[labels == c].mean(axis=0) for c in range(n_classes)])

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 
 from gans_fingerprints.devices import PRECISIONS, autocast, channels_last
-from gans_fingerprints.distances import nearest_centroid
+from gans_fingerprints.distances import class_centroids, nearest_centroid
 from gans_fingerprints.evaluation.metrics import wilson_interval
 from gans_fingerprints.models.checkpoints import CheckpointStore
 from gans_fingerprints.models.siamese import SiameseBranch
@@ -142,14 +142,6 @@ def embed_images(
             chunks.append(model(to_unit(images[batch], device)).float().cpu())
     dim = model.embed[1].out_features
     return torch.cat(chunks).numpy() if chunks else np.zeros((0, dim), dtype=np.float32)
-
-
-def class_centroids(embeddings: np.ndarray, labels: np.ndarray, n_classes: int, renormalise: bool) -> np.ndarray:
-    """Mean embedding of each class (optionally scaled back to unit length)."""
-    centroids = np.stack([embeddings[labels == c].mean(axis=0) for c in range(n_classes)])
-    if renormalise:
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True).clip(min=1e-12)
-    return centroids
 
 
 def _fingerprint(data: PairData, config: SiameseConfig) -> str:

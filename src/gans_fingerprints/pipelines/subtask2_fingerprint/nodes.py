@@ -12,12 +12,20 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from gans_fingerprints.distances import class_centroids
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import attribution_metrics
-from gans_fingerprints.evaluation.open_set import keep_known_setting, nearest_centroid_distance, unknown_threshold
+from gans_fingerprints.evaluation.open_set import (
+    beyond_threshold,
+    keep_known_setting,
+    nearest_centroid_distance,
+    open_set_labels,
+    open_set_result,
+    unknown_threshold,
+)
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.evaluation.summary import format_number, method_summary, subtask2_metric_columns
+from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
 from gans_fingerprints.layout import LAYOUT_DOC, UNKNOWN_SUBSET, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -63,9 +71,8 @@ def train_subtask2_fingerprint(
 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
-        calibrated_probabilities,
-        class_centroids,
         fit_temperature,
+        negative_log_likelihood,
         network_outputs,
         train_fingerprint,
     )
@@ -82,7 +89,7 @@ def train_subtask2_fingerprint(
     device = resolve_device(str(params["device"]))
     model, scaling, history = train_fingerprint(train, held_out, len(subsets), config, device)
 
-    train_generated = _labelled(split, train_images, "train", ["generated"], index)
+    train_generated = train if roles == ["generated"] else _labelled(split, train_images, "train", ["generated"], index)
     _, train_embeddings = network_outputs(model, train_generated.images, config, scaling, device)
     centroids = class_centroids(train_embeddings, train_generated.labels, len(subsets))
     logits, embeddings = network_outputs(model, held_out.images, config, scaling, device)
@@ -92,8 +99,7 @@ def train_subtask2_fingerprint(
     parameters = {
         **config.as_dict(), "train_roles": roles, "subsets": subsets, "device": str(device), "image_size": int(train_images.shape[1]),
         "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
-        "temperature": temperature, "open_set_threshold": threshold if np.isfinite(threshold) else None,  # None: no held-out images
-        "open_set_keep_known": keep_known,
+        "temperature": temperature, "open_set_threshold": threshold, "open_set_keep_known": keep_known,
     }
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
               "standardisation": {"mean": torch.from_numpy(scaling.mean), "scale": torch.from_numpy(scaling.scale)},  # torch.load's
@@ -101,12 +107,11 @@ def train_subtask2_fingerprint(
     predicted = np.array(subsets)[logits.argmax(1)] if len(logits) else np.array([], dtype=str)
     truth = np.array(subsets)[held_out.labels] if len(held_out) else np.array([], dtype=str)
     attribution = attribution_metrics(truth, predicted, subsets)
-    before, after = (calibrated_probabilities(logits, t) if len(logits) else np.zeros((0, len(subsets))) for t in (1.0, temperature))
+    before, after = (negative_log_likelihood(logits, held_out.labels, t) if len(held_out) else None for t in (1.0, temperature))
     validation = {
         "method": METHOD, "attribution": attribution,
-        "calibration": {"temperature": temperature, "negative_log_likelihood_before": _nll(before, held_out.labels),
-                        "negative_log_likelihood_after": _nll(after, held_out.labels)},
-        "open_set": {"threshold": parameters["open_set_threshold"], "keep_known": keep_known},
+        "calibration": {"temperature": temperature, "negative_log_likelihood_before": before, "negative_log_likelihood_after": after},
+        "open_set": {"threshold": threshold, "keep_known": keep_known},
     }
     logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images, temperature %.3f", TITLE, parameters["kept_epoch"],
                 len(history), attribution["accuracy"], len(held_out), temperature)
@@ -127,12 +132,6 @@ def _near_chance(attribution: dict[str, Any], n_classes: int, params: dict[str, 
                    "needs more steps (training.min_steps).", TITLE, attribution["accuracy"], attribution["n"],
                    attribution["accuracy_low"], 1 / n_classes, margin)
     return True
-
-
-def _nll(probabilities: np.ndarray, labels: np.ndarray) -> float | None:
-    if len(labels) == 0:
-        return None
-    return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, None)).mean())
 
 
 def predict_subtask2_fingerprint(
@@ -166,30 +165,20 @@ def predict_subtask2_fingerprint(
     probabilities = calibrated_probabilities(logits, parameters["temperature"])
     distance = nearest_centroid_distance(embeddings, bundle["centroids"].numpy())
     predicted = np.array(subsets, dtype=object)[probabilities.argmax(1)]
-    threshold = parameters["open_set_threshold"]
-    beyond = distance > (np.inf if threshold is None else threshold)
+    beyond = beyond_threshold(distance, parameters["open_set_threshold"], params, TITLE)
     if params["open_set"]["enabled"]:
-        if threshold is None:
-            logger.warning("%s: open_set.enabled, but no held-out generated images set a threshold: nothing is called %s.",
-                           TITLE, UNKNOWN_SUBSET)
         predicted[beyond] = UNKNOWN_SUBSET
-        logger.info("%s: %d of %d test images are beyond the open-set threshold: called %s.", TITLE, int(beyond.sum()), len(beyond),
-                    UNKNOWN_SUBSET)
     predictions = pd.DataFrame({"image_id": test_manifest["image_id"].astype(str).to_numpy(), "subset": predicted.astype(str),
                                 **{f"probability_{s}": probabilities[:, i] for i, s in enumerate(subsets)},
                                 "open_set_distance": distance, "beyond_threshold": beyond})
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
-def _labels(parameters: dict[str, Any], params: dict[str, Any]) -> list[str]:
-    return [*parameters["subsets"], *([UNKNOWN_SUBSET] if params["open_set"]["enabled"] else [])]
-
-
 def write_subtask2_fingerprint_run_file(
     predictions: pd.DataFrame, test_manifest: pd.DataFrame, parameters: dict[str, Any], params: dict[str, Any]
 ) -> str:
     """The run file, checked against the test folder (``unknown`` is a valid label only with ``open_set.enabled``)."""
-    return make_subtask2_run_file(predictions, test_manifest, _labels(parameters, params), METHOD)
+    return make_subtask2_run_file(predictions, test_manifest, open_set_labels(parameters["subsets"], params), METHOD)
 
 
 def evaluate_subtask2_fingerprint(
@@ -197,7 +186,7 @@ def evaluate_subtask2_fingerprint(
     params: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
     """Test metrics (when ground truth exists) and the confusion matrix figure."""
-    return evaluate_subtask2(predictions, ground_truth, validation, _labels(parameters, params), TITLE)
+    return evaluate_subtask2(predictions, ground_truth, validation, open_set_labels(parameters["subsets"], params), TITLE)
 
 
 def plot_fingerprint_training(history: pd.DataFrame) -> Figure:
@@ -221,15 +210,14 @@ def summarise_subtask2_fingerprint(validation: dict[str, Any], test: dict[str, A
     """The pipeline's summary (shared schema): one row, an extension of the paper."""
     attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
     calibration = validation["calibration"]
-    open_set = f", open set: {format_number(test['known_accuracy'])} of known right, {format_number(test['unknown_recall'])} of " \
-               "outsiders flagged" if tested and test.get("unknown_recall") is not None else ""
     return method_summary([{
         "subtask": 2, "method": TITLE, "table": "extension",
         "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f} on {attribution['n']} held-out generated images "
                       f"(optimistic: they also picked epoch {parameters['kept_epoch']}), temperature {calibration['temperature']:.3f}"
-                      + open_set + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
+                      + open_set_result(test)
+                      + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
         "settings": f"inputs {'+'.join(parameters['inputs'])}, trained on {'+'.join(parameters['train_roles'])}, "

@@ -13,11 +13,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from gans_fingerprints.distances import pairwise_distances
+from gans_fingerprints.distances import class_centroids, pairwise_distances
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.figures import pca_figure
 from gans_fingerprints.evaluation.metrics import attribution_metrics
-from gans_fingerprints.evaluation.open_set import keep_known_setting, unknown_threshold
+from gans_fingerprints.evaluation.open_set import (
+    beyond_threshold,
+    keep_known_setting,
+    nearest_centroid_distance,
+    open_set_labels,
+    open_set_result,
+    unknown_threshold,
+)
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import (
     evaluate_subtask2,
@@ -190,8 +197,6 @@ def _vectors(table: pd.DataFrame) -> np.ndarray:
 
 def fit_subset_centroids(reference_embeddings: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
     """Mean embedding of each subset's reference reals (optionally renormalised)."""
-    from gans_fingerprints.models.siamese_training import class_centroids  # noqa: PLC0415
-
     reals = reference_embeddings
     subsets = _subsets(reals)
     labels = reals["subset"].map({s: i for i, s in enumerate(subsets)}).to_numpy()
@@ -244,8 +249,7 @@ def validate_subtask2_siamese(train_embeddings: pd.DataFrame, params: dict[str, 
     return {
         "method": METHOD,
         "attribution": attribution,
-        "open_set": {"threshold": _finite(unknown_threshold(_distances(held_out, centroids).min(axis=1) if len(held_out)
-                                                            else np.zeros(0), keep_known)),  # None: no held-out images
+        "open_set": {"threshold": unknown_threshold(nearest_centroid_distance(_vectors(held_out), _vectors(centroids)), keep_known),
                      "keep_known": keep_known},
         "pair_verification": {
             "accuracy_cross_fitted": float(np.mean(scores)),
@@ -254,10 +258,6 @@ def validate_subtask2_siamese(train_embeddings: pd.DataFrame, params: dict[str, 
             "positive_pairs": len(positives),
         },
     }
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None
 
 
 def predict_subtask2(
@@ -269,29 +269,18 @@ def predict_subtask2(
     subsets = list(centroids["subset"])
     predicted = np.array(subsets, dtype=object)[distances.argmin(1)]
     if params["open_set"]["enabled"]:
-        threshold = validation["open_set"]["threshold"]
-        if threshold is None:
-            logger.warning("Siamese: open_set.enabled, but no held-out generated images set a threshold: nothing is called %s.",
-                           UNKNOWN_SUBSET)
-        beyond = distances.min(axis=1) > (np.inf if threshold is None else threshold)
-        predicted[beyond] = UNKNOWN_SUBSET
-        logger.info("Siamese: %d of %d test images are beyond the open-set threshold: called %s.", int(beyond.sum()), len(beyond),
-                    UNKNOWN_SUBSET)
+        predicted[beyond_threshold(distances.min(axis=1), validation["open_set"]["threshold"], params, "Siamese network")] = UNKNOWN_SUBSET
     predictions = pd.DataFrame({"image_id": test_embeddings["image_id"].astype(str), "subset": predicted.astype(str)})
     for i, subset in enumerate(subsets):
         predictions[f"distance_{subset}"] = distances[:, i]
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
-def _labels(centroids: pd.DataFrame, params: dict[str, Any]) -> list[str]:
-    return [*centroids["subset"], *([UNKNOWN_SUBSET] if params["open_set"]["enabled"] else [])]
-
-
 def write_subtask2_siamese_run_file(
     predictions: pd.DataFrame, test_manifest: pd.DataFrame, centroids: pd.DataFrame, params: dict[str, Any]
 ) -> str:
     """The run file, checked against the test folder (``unknown`` is a valid label only with ``open_set.enabled``)."""
-    return make_subtask2_run_file(predictions, test_manifest, _labels(centroids, params), METHOD)
+    return make_subtask2_run_file(predictions, test_manifest, open_set_labels(list(centroids["subset"]), params), METHOD)
 
 
 def evaluate_subtask2_siamese(
@@ -299,7 +288,7 @@ def evaluate_subtask2_siamese(
     params: dict[str, Any],
 ) -> tuple[dict[str, Any], Figure]:
     """Test metrics (when ground truth exists) and the confusion matrix figure."""
-    return evaluate_subtask2(predictions, ground_truth, validation, _labels(centroids, params), METHOD)
+    return evaluate_subtask2(predictions, ground_truth, validation, open_set_labels(list(centroids["subset"]), params), METHOD)
 
 
 def plot_training_curves(history: pd.DataFrame) -> Figure:
@@ -334,8 +323,6 @@ def summarise_subtask2_siamese(
     """The pipeline's summary (shared schema): the paper's Table 5 row; an extension with ``open_set.enabled``."""
     attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
     open_set = bool(params["open_set"]["enabled"])
-    outsiders = f", open set: {format_number(test['known_accuracy'])} of known right, {format_number(test['unknown_recall'])} of " \
-                "outsiders flagged" if tested and test.get("unknown_recall") is not None else ""
     return method_summary([{
         "subtask": 2, "method": "Siamese network", "table": "extension" if open_set else "Table 5",
         "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
@@ -345,7 +332,7 @@ def summarise_subtask2_siamese(
                       + (f" (optimistic: these images also picked epoch {parameters['kept_epoch']})"
                          if parameters.get("patience") and not pd.isna(parameters.get("kept_validation_accuracy", float("nan"))) else "")
                       + (f", open set: unknown beyond {format_number(validation['open_set']['threshold'])}" if open_set else "")
-                      + outsiders
+                      + open_set_result(test)
                       + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
