@@ -8,11 +8,12 @@ import torch
 from scipy.ndimage import gaussian_filter
 from scipy.special import softmax
 
-from gans_fingerprints.distances import class_centroids
-from gans_fingerprints.evaluation.open_set import nearest_centroid_distance, unknown_threshold
+from gans_fingerprints.evaluation.open_set import LayerMahalanobis, unknown_threshold
 from gans_fingerprints.models.fingerprint_training import (
     FingerprintConfig,
     LabelledImages,
+    class_scores,
+    fit_combination,
     fit_temperature,
     network_outputs,
     train_fingerprint,
@@ -66,14 +67,29 @@ def test_an_outsider_generator_is_beyond_the_open_set_threshold():
     device = torch.device("cpu")
     train, held_out = _dataset(known, 48, 1), _dataset(known, 12, 2)
     model, scaling, _ = train_fingerprint(train, held_out, 3, config, device)
-    _, train_embeddings = network_outputs(model, train.images, config, scaling, device)
-    centroids = class_centroids(train_embeddings, train.labels, 3)
-    _, held_out_embeddings = network_outputs(model, held_out.images, config, scaling, device)
-    threshold = unknown_threshold(nearest_centroid_distance(held_out_embeddings, centroids), 0.98)
-    _, test_embeddings = network_outputs(model, _dataset(known, 20, 3).images, config, scaling, device)
-    _, outsider_embeddings = network_outputs(model, _dataset(["grain"], 40, 4).images, config, scaling, device)
-    assert (nearest_centroid_distance(outsider_embeddings, centroids) > threshold).mean() >= 0.9
-    assert (nearest_centroid_distance(test_embeddings, centroids) <= threshold).mean() >= 0.9
+    _, train_layers = network_outputs(model, train.images, config, scaling, device)
+    assert [layer.shape[1] for layer in train_layers] == [8, 16, 16], "each block's channel means, then the embedding"
+    score = LayerMahalanobis.fit(train_layers, train.labels, 3)
+    threshold = unknown_threshold(score.score(network_outputs(model, held_out.images, config, scaling, device)[1]), 0.98)
+    known_scores = score.score(network_outputs(model, _dataset(known, 20, 3).images, config, scaling, device)[1])
+    outsider_scores = score.score(network_outputs(model, _dataset(["grain"], 40, 4).images, config, scaling, device)[1])
+    assert (outsider_scores > threshold).mean() >= 0.9
+    assert (known_scores <= threshold).mean() >= 0.9
+
+
+def test_the_combination_weighs_whichever_evidence_predicts_the_held_out_labels():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 5, size=200)
+    near = np.where(np.eye(5, dtype=bool)[labels], 0.0, 4.0) + rng.normal(scale=1.0, size=(200, 5))  # small at the true class
+    noise = rng.normal(scale=3.0, size=(200, 5))
+    a, b = fit_combination(noise, near, labels)  # the logits say nothing, the distances say much
+    assert b > 1.0 > a, "the distances carry the weight"
+    assert (class_scores(noise, near, (a, b)).argmax(1) == labels).mean() >= 0.9
+    a, b = fit_combination(-near, noise, labels)  # the reverse: informative logits, distances of noise
+    assert a > 1.0 > b
+    assert (class_scores(-near, noise, (a, b)).argmax(1) == labels).mean() >= 0.9
+    assert fit_combination(noise[:0], noise[:0], labels[:0]) == (1.0, 1.0), "no held-out images: nothing to fit"
+    np.testing.assert_allclose(class_scores(noise, None, (2.0, 5.0)), 2.0 * noise)
 
 
 def test_temperature_recovers_the_one_that_made_the_labels():

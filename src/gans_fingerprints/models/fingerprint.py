@@ -3,7 +3,8 @@
 Convolution blocks (3x3, batch norm, ReLU, 2x2 max-pool) keep the spatial layout; an adaptive average pool
 to a fixed grid keeps where on the grid a pattern sits, which matters for the DCT channel (a frequency is
 a position there) and makes any image size give the same head; then an embedding layer (the space of the
-open-set distance) and a linear layer of class logits.
+open-set distance) and a linear layer of class logits. :meth:`FingerprintNet.layer_features` also gives each
+block's output averaged over positions, for the open-set score.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ class FingerprintNet(nn.Module):
 
     def embed(self, channels: torch.Tensor) -> torch.Tensor:
         return self.embedding(self.features(channels))
+
+    def layer_features(self, channels: torch.Tensor) -> list[torch.Tensor]:
+        """Each convolution block's output averaged over positions (n, width), then the embedding (n, dim):
+        the layers whose Mahalanobis distances make the open-set score (Lee et al., NeurIPS 2018)."""
+        pooled, hidden = [], channels
+        for layer in self.features:
+            hidden = layer(hidden)
+            if isinstance(layer, nn.MaxPool2d):
+                pooled.append(hidden.mean(dim=(2, 3)))
+        return [*pooled, self.embedding(hidden)]
 
     def forward(self, channels: torch.Tensor) -> torch.Tensor:
         return self.classify(self.embed(channels))

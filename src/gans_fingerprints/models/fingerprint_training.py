@@ -1,5 +1,6 @@
 """Training glue of the generator-fingerprint classifier: batches of trace channels, early stopping on the
-held-out images' loss, temperature scaling, and the open-set distance.
+held-out images' loss, temperature scaling (or, with the nearest-real distances, weights fitted for both
+sources of evidence), and the layer features of the open-set score.
 
 Channels are made batch by batch from uint8 images, each training batch flipped at random (a flip keeps the
 traces: ``fingerprint_inputs``); inference reads a (memory-mapped) stack a batch at a time.
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import log_softmax, softmax
 
 from gans_fingerprints.devices import PRECISIONS, autocast, channels_last
@@ -93,22 +94,24 @@ def _batches(n: int, size: int):
 def network_outputs(
     model: FingerprintNet, images: np.ndarray, config: FingerprintConfig, scaling: Standardisation, device: torch.device,
     rows: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Logits (n, classes) and embeddings (n, dim) of a uint8 stack (or of its ``rows``), batch by batch, in eval
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Logits (n, classes) and the layer features of :meth:`FingerprintNet.layer_features` (each block's
+    channel means, then the embedding: ``[-1]``) of a uint8 stack (or of its ``rows``), batch by batch, in eval
     mode: a memory-mapped stack is read a batch at a time."""
     channels_last(model).eval()
     rows = np.arange(len(images)) if rows is None else np.asarray(rows)
-    logits, embeddings = [], []
+    logits, layers = [], []
     for batch in _batches(len(rows), config.inference_batch_size):
         inputs = torch.as_tensor(_channels(np.asarray(images[rows[batch]]), config, scaling)).to(device)
         with autocast(device, config.precision):
-            embedded = model.embed(inputs)
-            logits.append(model.classify(embedded).float().cpu())
-            embeddings.append(embedded.float().cpu())
+            features = model.layer_features(inputs)
+            logits.append(model.classify(features[-1]).float().cpu())
+            layers.append([layer.float().cpu() for layer in features])
     if not logits:
         classes = model.classify[-1].out_features
-        return np.zeros((0, classes), np.float32), np.zeros((0, model.embedding[0].out_features), np.float32)
-    return torch.cat(logits).numpy(), torch.cat(embeddings).numpy()
+        widths = [*config.filters, config.embedding_dim]
+        return np.zeros((0, classes), np.float32), [np.zeros((0, width), np.float32) for width in widths]
+    return torch.cat(logits).numpy(), [torch.cat(column).numpy() for column in zip(*layers, strict=True)]
 
 
 def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
@@ -190,6 +193,32 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(np.exp(search.x))
 
 
-def calibrated_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
-    return softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=1)
+def fit_combination(logits: np.ndarray, distances: np.ndarray, labels: np.ndarray, prior: float = 0.01) -> tuple[float, float]:
+    """Weights (a, b) of the class scores ``a * logits - b * distances`` (distances to each class's nearest real,
+    in units of :func:`nearest_real.distance_unit`), minimising the held-out images' negative log-likelihood plus
+    ``prior * (log a)² + prior * (log b)²``: a weak pull towards (1, 1), since with every held-out image right
+    the likelihood alone has no minimum. (1, 1) without held-out images."""
+    logits, distances, labels = np.asarray(logits, np.float64), np.asarray(distances, np.float64), np.asarray(labels)
+    if len(labels) == 0:
+        return 1.0, 1.0
 
+    def objective(log_weights: np.ndarray) -> float:
+        a, b = np.exp(log_weights)
+        scores = a * logits - b * distances
+        return float(-log_softmax(scores, axis=1)[np.arange(len(labels)), labels].mean() + prior * (log_weights**2).sum())
+
+    found = minimize(objective, np.zeros(2), method="L-BFGS-B", bounds=[(-5.0, 5.0), (-5.0, 5.0)])
+    a, b = np.exp(found.x)
+    return float(a), float(b)
+
+
+def class_scores(logits: np.ndarray, distances: np.ndarray | None, weights: tuple[float, float]) -> np.ndarray:
+    """``a * logits - b * distances`` (just ``a * logits`` without distances): the scores whose softmax is the
+    calibrated probability of each class."""
+    a, b = weights
+    scores = a * np.asarray(logits, dtype=np.float64)
+    return scores if distances is None else scores - b * np.asarray(distances, dtype=np.float64)
+
+
+def calibrated_probabilities(scores: np.ndarray) -> np.ndarray:
+    return softmax(np.asarray(scores, dtype=np.float64), axis=1)

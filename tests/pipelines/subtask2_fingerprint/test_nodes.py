@@ -16,6 +16,7 @@ from gans_fingerprints.pipelines.subtask2_fingerprint.nodes import (
     write_subtask2_fingerprint_run_file,
 )
 from tests.models.test_fingerprint_training import _generator
+from tests.models.test_nearest_real import _near_copies, _reals
 
 PARAMS = {
     "seed": 0, "device": "cpu", "precision": "float32", "train_roles": ["generated"], "inputs": ["residual", "dct"],
@@ -23,6 +24,7 @@ PARAMS = {
     "training": {"epochs": 10, "min_steps": 240, "patience": 3, "batch_size": 16, "learning_rate": 0.001, "weight_decay": 0.0,
                  "hflip": True},
     "inference": {"batch_size": 32},
+    "content": {"enabled": True, "size": 16, "sigma": 1.0, "max_shift": 1, "batch_size": 64},
     "open_set": {"enabled": True, "keep_known": 0.98},
 }
 KINDS = {"t1": "checker", "t2": "columns", "t3": "rows"}
@@ -46,7 +48,7 @@ def test_attributes_known_generators_and_calls_an_outsider_unknown():
     subsets = [*KINDS] * 10 + [UNKNOWN_SUBSET] * 20
     test_images = np.concatenate([*(_generator(KINDS[s], 1, rng) for s in subsets[:30]), _generator("grain", 20, rng)])
     manifest = pd.DataFrame({"image_id": [f"{i:03d}" for i in range(50)], "stack_index": np.arange(50)})
-    predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, PARAMS)
+    predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, PARAMS)
     probabilities = predictions[[f"probability_{s}" for s in KINDS]].to_numpy()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-6)
 
@@ -60,7 +62,7 @@ def test_attributes_known_generators_and_calls_an_outsider_unknown():
     assert not parameters["near_chance"] and "NEAR CHANCE" not in summary.loc[0, "validation"]
 
     closed = {**PARAMS, "open_set": {"enabled": False, "keep_known": 0.98}}
-    closed_predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, closed)
+    closed_predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, closed)
     assert UNKNOWN_SUBSET not in set(closed_predictions["subset"]), "the task's run file has no unknown label"
     with pytest.raises(UserInputError, match="unknown"):
         write_subtask2_fingerprint_run_file(predictions, manifest, parameters, closed)
@@ -84,3 +86,42 @@ def test_generators_with_one_and_the_same_trace_end_near_chance_and_say_so(caplo
     assert "Fingerprint CNN NEAR CHANCE" in caplog.text
     summary = summarise_subtask2_fingerprint(validation, {"ground_truth": False}, parameters)
     assert "NEAR CHANCE" in summary.loc[0, "validation"] and summary.loc[0, "main_metric"] == "validation accuracy (generated)"
+
+
+def test_generators_with_one_trace_that_copy_their_reals_are_told_apart_by_the_nearest_real():
+    """The sample release's case: every generator leaves the same trace, but each emits near copies of its own
+    subset's reals. The traces alone stay near chance; the nearest-real evidence attributes the copies."""
+    rng = np.random.default_rng(4)
+    rows, stacks, test_stacks, test_subsets = [], [], [], []
+    for subset in KINDS:
+        reals = _reals(12, rng)
+        for role, fold, images in (("real", "train", reals[:10]), ("real", "validation", reals[10:]),
+                                   ("generated", "train", _near_copies(reals[:10], rng)),
+                                   ("generated", "validation", _near_copies(reals[10:], rng))):
+            stacks.append(images)  # no generator adds a trace of its own
+            rows += [{"subset": subset, "role": role, "fold": fold}] * len(images)
+        test_stacks.append(_near_copies(reals, rng))
+        test_subsets += [subset] * len(reals)
+    split = pd.DataFrame(rows).assign(stack_index=lambda t: np.arange(len(t)), image_id=lambda t: [f"i{i}" for i in range(len(t))])
+    images, test_images = np.concatenate(stacks), np.concatenate(test_stacks)
+    short = {**PARAMS, "training": {**PARAMS["training"], "epochs": 3, "min_steps": 30}, "open_set": {"enabled": False, "keep_known": 0.98}}
+    bundle, _, parameters, validation = train_subtask2_fingerprint(split, images, short)
+    assert validation["evidence_accuracy"]["nearest_real"] == 1.0 and parameters["content_weight"] > 1.0
+    manifest = pd.DataFrame({"image_id": [f"{i:03d}" for i in range(len(test_images))], "stack_index": np.arange(len(test_images))})
+    predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, short)
+    assert (predictions["subset"] == test_subsets).mean() >= 0.95
+    assert (predictions["nearest_real_subset"] == test_subsets).mean() >= 0.95 and predictions["nearest_real_distance"].lt(1).all()
+    summary = summarise_subtask2_fingerprint(validation, {"ground_truth": False}, parameters)
+    assert "nearest real alone 1.000" in summary.loc[0, "validation"] and "+ nearest real" in summary.loc[0, "settings"]
+
+    without = {**short, "content": {**short["content"], "enabled": False}}
+    _, _, parameters, validation = train_subtask2_fingerprint(split, images, without)
+    assert parameters["content"] is None and validation["evidence_accuracy"]["nearest_real"] is None
+
+
+def test_content_without_reals_is_left_out_with_a_warning(caplog):
+    split, images = _training(np.random.default_rng(5))
+    no_reals = split[split["role"] != "real"]
+    short = {**PARAMS, "training": {**PARAMS["training"], "epochs": 2, "min_steps": 10}}
+    _, _, parameters, _ = train_subtask2_fingerprint(no_reals, images, short)
+    assert parameters["content"] is None and "no real training images" in caplog.text

@@ -1,4 +1,5 @@
-"""subtask2_fingerprint through the catalog on a tiny sample release, whose "generators" all leave the same trace."""
+"""subtask2_fingerprint through the catalog on a tiny sample release, whose "generators" all leave the same trace
+but copy their own subset's reals."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ def test_a_run_saves_a_reloadable_model_a_run_file_figures_and_an_honest_summary
     fingerprint = {"device": "cpu", "model": {"filters": [8, 16], "embedding_dim": 16},
                    "training": {"epochs": 2, "min_steps": 20, "patience": 0}}
     run_pipelines(project_copy, ["subtask2_fingerprint"], subtask2_fingerprint=fingerprint, **params)
-    run_pipelines(project_copy, ["subtask2_fingerprint"], subtask2_fingerprint=fingerprint, **params)  # a second run adds versions
+    [first] = versions(project_copy, "08_reporting/summaries", "subtask2_fingerprint_summary.csv")
+    row = pd.read_csv(first).iloc[0]
+    assert "NEAR CHANCE" not in row["validation"] and "nearest real alone 1.000" in row["validation"], "the copies give it away"
+    assert row["main_value"] >= 0.9
+    traces_only = {**fingerprint, "content": {"enabled": False}}
+    run_pipelines(project_copy, ["subtask2_fingerprint"], subtask2_fingerprint=traces_only, **params)  # a second run adds versions
 
     assert len(versions(project_copy, "06_models", "subtask2_fingerprint_model.pt")) == 2, "a new run never overwrites a model"
     [*_, run_file] = versions(project_copy, "07_model_output", "subtask2_fingerprint.csv")
@@ -32,7 +38,7 @@ def test_a_run_saves_a_reloadable_model_a_run_file_figures_and_an_honest_summary
     for figure in ("subtask2_fingerprint_training_curves.png", "subtask2_fingerprint_confusion_matrix.png"):
         assert versions(project_copy, "08_reporting", figure), figure
     [*_, parameters] = versions(project_copy, "06_models", "subtask2_fingerprint_model_parameters.json")
-    assert json.loads(parameters.read_text())["near_chance"], "5 held-out images of look-alike blurred copies: not shown to learn"
+    assert json.loads(parameters.read_text())["near_chance"], "traces alone, 5 held-out look-alike blurred copies: not shown to learn"
     [*_, summary] = versions(project_copy, "08_reporting/summaries", "subtask2_fingerprint_summary.csv")
     row = pd.read_csv(summary).iloc[0]
     assert row["method"] == "Fingerprint CNN" and row["table"] == "extension" and "NEAR CHANCE" in row["validation"]

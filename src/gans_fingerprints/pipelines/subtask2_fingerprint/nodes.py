@@ -1,6 +1,7 @@
 """Nodes of ``subtask2_fingerprint``: a CNN that attributes each test image to the generator whose traces it
-carries (residual and DCT channels), with temperature-calibrated probabilities and an optional ``unknown``
-decision for images of a generator no subset trained."""
+carries (residual and DCT channels), weighed with how close the image comes to each subset's real training
+images (``content``: a generator that memorised emits near copies), with calibrated probabilities and an optional
+``unknown`` decision for images of a generator no subset trained."""
 
 from __future__ import annotations
 
@@ -12,20 +13,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from gans_fingerprints.distances import class_centroids
 from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.open_set import (
+    LayerMahalanobis,
     beyond_threshold,
     keep_known_setting,
-    nearest_centroid_distance,
     open_set_labels,
     open_set_result,
     unknown_threshold,
 )
 from gans_fingerprints.evaluation.splits import check_subtask2_training
 from gans_fingerprints.evaluation.subtask2 import evaluate_subtask2, make_subtask2_run_file
-from gans_fingerprints.evaluation.summary import method_summary, subtask2_metric_columns
+from gans_fingerprints.evaluation.summary import format_number, method_summary, subtask2_metric_columns
 from gans_fingerprints.layout import LAYOUT_DOC, UNKNOWN_SUBSET, natural_key, natural_order
 
 logger = logging.getLogger(__name__)
@@ -59,11 +59,50 @@ def _labelled(split: pd.DataFrame, images: np.ndarray, fold: str, roles: list[st
                           rows.sort_values("stack_index")["subset"].map(index).to_numpy())
 
 
+def _content_config(params: dict[str, Any]):
+    from gans_fingerprints.models.nearest_real import NearestRealConfig  # noqa: PLC0415
+
+    content = params["content"]
+    try:
+        return NearestRealConfig(size=int(content["size"]), sigma=float(content["sigma"]), max_shift=int(content["max_shift"]),
+                                 batch_size=int(content["batch_size"]))
+    except ValueError as error:
+        raise UserInputError(f"{METHOD}: {error} (parameters_subtask2_fingerprint.yml).") from error
+
+
+def _reals(split: pd.DataFrame, subsets: list[str]) -> pd.DataFrame:
+    """Every real training image (both folds): the references of the nearest-real distances."""
+    return split[split["role"].eq("real") & split["subset"].isin(subsets)].sort_values("stack_index")
+
+
+def _content_active(split: pd.DataFrame, subsets: list[str], params: dict[str, Any]) -> bool:
+    """``content.enabled``, and every subset has real training images; a warning says why it is off otherwise."""
+    if not params["content"]["enabled"]:
+        return False
+    missing = sorted(set(subsets) - set(_reals(split, subsets)["subset"]), key=natural_key)
+    if missing:
+        logger.warning("%s: content.enabled, but subsets %s have no real training images (subtask2/train/real/<subset>): the "
+                       "nearest-real evidence is left out and only the traces decide.", TITLE, missing)
+        return False
+    return True
+
+
+def _reference_reals(split: pd.DataFrame, images: np.ndarray, subsets: list[str], config) -> tuple[np.ndarray, np.ndarray]:
+    """The reals reduced for comparison (read a batch at a time) and their class indices."""
+    from gans_fingerprints.models.nearest_real import reduced  # noqa: PLC0415
+
+    reals = _reals(split, subsets)
+    rows = reals["stack_index"].to_numpy()
+    stacked = [reduced(np.asarray(images[rows[i:i + config.batch_size]]), config) for i in range(0, len(rows), config.batch_size)]
+    return np.concatenate(stacked), reals["subset"].map({s: i for i, s in enumerate(subsets)}).to_numpy()
+
+
 def train_subtask2_fingerprint(
     split: pd.DataFrame, train_images: np.ndarray, params: dict[str, Any]
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any], dict[str, Any]]:
-    """Train on the training fold, then on the held-out generated images: pick the epoch (lowest loss), fit
-    the temperature, and set the open-set threshold; the validation metrics are of those same images.
+    """Train on the training fold, then on the held-out generated images: pick the epoch (lowest loss), fit the
+    weights of the evidence (the temperature of the logits, and with ``content`` the weight of the distances to
+    each subset's nearest real), and set the open-set threshold; the validation metrics are of those same images.
 
     Returns the model bundle, its history, its parameters and the validation metrics.
     """
@@ -71,11 +110,14 @@ def train_subtask2_fingerprint(
 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
+        class_scores,
+        fit_combination,
         fit_temperature,
         negative_log_likelihood,
         network_outputs,
         train_fingerprint,
     )
+    from gans_fingerprints.models.nearest_real import distance_unit, nearest_real_distances  # noqa: PLC0415
 
     roles = [str(role) for role in params["train_roles"]]
     if not roles or set(roles) - set(ROLES):
@@ -90,33 +132,57 @@ def train_subtask2_fingerprint(
     model, scaling, history = train_fingerprint(train, held_out, len(subsets), config, device)
 
     train_generated = train if roles == ["generated"] else _labelled(split, train_images, "train", ["generated"], index)
-    _, train_embeddings = network_outputs(model, train_generated.images, config, scaling, device)
-    centroids = class_centroids(train_embeddings, train_generated.labels, len(subsets))
-    logits, embeddings = network_outputs(model, held_out.images, config, scaling, device)
-    temperature = fit_temperature(logits, held_out.labels)
-    threshold = unknown_threshold(nearest_centroid_distance(embeddings, centroids), keep_known)
+    _, train_layers = network_outputs(model, train_generated.images, config, scaling, device)
+    open_set = LayerMahalanobis.fit(train_layers, train_generated.labels, len(subsets))
+    logits, held_out_layers = network_outputs(model, held_out.images, config, scaling, device)
+    threshold = unknown_threshold(open_set.score(held_out_layers), keep_known)
+    content = _content_config(params) if _content_active(split, subsets, params) else None
+    distances, unit = None, None
+    if content is None:
+        weights = (1.0 / fit_temperature(logits, held_out.labels), 0.0)
+    else:
+        reals, real_labels = _reference_reals(split, train_images, subsets, content)
+        unit = distance_unit(reals, content, config.seed)
+        rows = np.sort(split[(split["fold"] == "validation") & (split["role"] == "generated")]["stack_index"].to_numpy())
+        distances = nearest_real_distances(train_images, reals, real_labels, len(subsets), content, rows=rows) / unit
+        weights = fit_combination(logits, distances, held_out.labels)
+    scores = class_scores(logits, distances, weights)
     kept = history[history["kept"]].iloc[0]
     parameters = {
         **config.as_dict(), "train_roles": roles, "subsets": subsets, "device": str(device), "image_size": int(train_images.shape[1]),
         "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
-        "temperature": temperature, "open_set_threshold": threshold, "open_set_keep_known": keep_known,
+        "temperature": 1.0 / weights[0], "content": None if content is None else {**content.as_dict(), "unit": unit},
+        "content_weight": weights[1], "open_set_threshold": threshold, "open_set_keep_known": keep_known,
     }
+    mahalanobis = open_set.as_arrays()
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
               "standardisation": {"mean": torch.from_numpy(scaling.mean), "scale": torch.from_numpy(scaling.scale)},  # torch.load's
-              "centroids": torch.from_numpy(np.asarray(centroids, dtype=np.float32))}  # weights_only refuses numpy arrays
-    predicted = np.array(subsets)[logits.argmax(1)] if len(logits) else np.array([], dtype=str)
+              "open_set": {key: [torch.from_numpy(np.asarray(v)) for v in value] if isinstance(value, list)  # weights_only
+                           else torch.from_numpy(np.asarray(value)) for key, value in mahalanobis.items()}}  # refuses numpy
     truth = np.array(subsets)[held_out.labels] if len(held_out) else np.array([], dtype=str)
-    attribution = attribution_metrics(truth, predicted, subsets)
-    before, after = (negative_log_likelihood(logits, held_out.labels, t) if len(held_out) else None for t in (1.0, temperature))
+    attribution = attribution_metrics(truth, _labels(scores, subsets), subsets)
+    def alone(scores_of_one: np.ndarray | None) -> float | None:
+        return None if scores_of_one is None else attribution_metrics(truth, _labels(scores_of_one, subsets), subsets)["accuracy"]
+
+    evidence = {"fingerprint": alone(logits), "nearest_real": alone(None if distances is None else -distances)}
+    before = negative_log_likelihood(logits, held_out.labels) if len(held_out) else None
+    after = negative_log_likelihood(scores, held_out.labels) if len(held_out) else None
     validation = {
-        "method": METHOD, "attribution": attribution,
-        "calibration": {"temperature": temperature, "negative_log_likelihood_before": before, "negative_log_likelihood_after": after},
+        "method": METHOD, "attribution": attribution, "evidence_accuracy": evidence,
+        "calibration": {"temperature": parameters["temperature"], "content_weight": weights[1],
+                        "negative_log_likelihood_before": before, "negative_log_likelihood_after": after},
         "open_set": {"threshold": threshold, "keep_known": keep_known},
     }
-    logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images, temperature %.3f", TITLE, parameters["kept_epoch"],
-                len(history), attribution["accuracy"], len(held_out), temperature)
+    logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images (traces alone %s, nearest real alone %s), "
+                "temperature %.3f, nearest-real weight %.3f", TITLE, parameters["kept_epoch"], len(history), attribution["accuracy"],
+                len(held_out), format_number(evidence["fingerprint"]), format_number(evidence["nearest_real"]),
+                parameters["temperature"], weights[1])
     parameters["near_chance"] = validation["near_chance"] = _near_chance(attribution, len(subsets), params)
     return bundle, history, parameters, validation
+
+
+def _labels(scores: np.ndarray, subsets: list[str]) -> np.ndarray:
+    return np.array(subsets, dtype=object)[np.asarray(scores).argmax(1)].astype(str) if len(scores) else np.array([], dtype=str)
 
 
 def _near_chance(attribution: dict[str, Any], n_classes: int, params: dict[str, Any]) -> bool:
@@ -128,28 +194,43 @@ def _near_chance(attribution: dict[str, Any], n_classes: int, params: dict[str, 
     if attribution["accuracy_low"] >= 1 / n_classes + margin:
         return False
     logger.warning("%s NEAR CHANCE: held-out accuracy %.3f on %d images (95%% lower bound %.3f), chance %.3f: not clearly above "
-                   "chance + %.2f. The generators may leave no trace it can tell apart (it sees traces, not content), or it "
-                   "needs more steps (training.min_steps).", TITLE, attribution["accuracy"], attribution["n"],
+                   "chance + %.2f. The generators may leave no trace it can tell apart and copy too little of their training "
+                   "reals for the nearest-real evidence (content.enabled), or it needs more steps (training.min_steps).", TITLE,
+                   attribution["accuracy"], attribution["n"],
                    attribution["accuracy_low"], 1 / n_classes, margin)
     return True
 
 
+def _open_set_score(bundle: dict[str, Any]) -> LayerMahalanobis:
+    fields = bundle["open_set"]
+    return LayerMahalanobis([t.numpy() for t in fields["centroids"]], [t.numpy() for t in fields["precisions"]],
+                            fields["means"].numpy(), fields["scales"].numpy())
+
+
 def predict_subtask2_fingerprint(
-    bundle: dict[str, Any], test_manifest: pd.DataFrame, test_images: np.ndarray, params: dict[str, Any]
+    bundle: dict[str, Any], test_manifest: pd.DataFrame, test_images: np.ndarray, split: pd.DataFrame, train_images: np.ndarray,
+    params: dict[str, Any],
 ) -> pd.DataFrame:
     """Every test image's subset (``unknown`` beyond the open-set threshold when ``open_set.enabled``), its
-    calibrated probability of each subset, and its distance to the nearest subset centroid."""
+    calibrated probability of each subset, its open-set score, and, when the model weighs them, the subset and
+    distance of its nearest real training image (in units of the reals' own nearest-neighbour distance: a near
+    copy is far below 1)."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_inputs import Standardisation  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
         FingerprintConfig,
         calibrated_probabilities,
+        class_scores,
         network_outputs,
     )
+    from gans_fingerprints.models.nearest_real import NearestRealConfig, nearest_real_distances  # noqa: PLC0415
 
     if test_manifest.empty:
         raise UserInputError(f"There are no images in subtask2/test/generated_unknown to attribute ({LAYOUT_DOC}).")
     parameters = bundle["parameters"]
+    if "open_set" not in bundle:
+        raise UserInputError(f"This {TITLE} model was trained by an older version (no layer statistics for the open-set score): "
+                             f"train it again with `kedro run --pipelines {METHOD}`.")
     if test_images.shape[1] != parameters["image_size"]:
         raise UserInputError(f"{TITLE} was trained on {parameters['image_size']} px images but the test images are "
                              f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size.")
@@ -161,16 +242,24 @@ def predict_subtask2_fingerprint(
     device = resolve_device(str(params["device"]))
     model.to(device)
     scaling = Standardisation(bundle["standardisation"]["mean"].numpy(), bundle["standardisation"]["scale"].numpy())
-    logits, embeddings = network_outputs(model, test_images, config, scaling, device, rows=test_manifest["stack_index"].to_numpy())
-    probabilities = calibrated_probabilities(logits, parameters["temperature"])
-    distance = nearest_centroid_distance(embeddings, bundle["centroids"].numpy())
+    rows = test_manifest["stack_index"].to_numpy()
+    logits, layers = network_outputs(model, test_images, config, scaling, device, rows=rows)
+    content, distances = parameters.get("content"), None
+    if content is not None:
+        content_config = NearestRealConfig(**{k: v for k, v in content.items() if k != "unit"})
+        reals, real_labels = _reference_reals(split, train_images, subsets, content_config)
+        distances = nearest_real_distances(test_images, reals, real_labels, len(subsets), content_config, rows=rows) / content["unit"]
+    weights = (1.0 / parameters["temperature"], parameters["content_weight"])
+    probabilities = calibrated_probabilities(class_scores(logits, distances, weights))
+    score = _open_set_score(bundle).score(layers)
     predicted = np.array(subsets, dtype=object)[probabilities.argmax(1)]
-    beyond = beyond_threshold(distance, parameters["open_set_threshold"], params, TITLE)
+    beyond = beyond_threshold(score, parameters["open_set_threshold"], params, TITLE)
     if params["open_set"]["enabled"]:
         predicted[beyond] = UNKNOWN_SUBSET
+    nearest = {} if distances is None else {"nearest_real_subset": _labels(-distances, subsets), "nearest_real_distance": distances.min(1)}
     predictions = pd.DataFrame({"image_id": test_manifest["image_id"].astype(str).to_numpy(), "subset": predicted.astype(str),
-                                **{f"probability_{s}": probabilities[:, i] for i, s in enumerate(subsets)},
-                                "open_set_distance": distance, "beyond_threshold": beyond})
+                                **{f"probability_{s}": probabilities[:, i] for i, s in enumerate(subsets)}, **nearest,
+                                "open_set_score": score, "beyond_threshold": beyond})
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
@@ -206,6 +295,15 @@ def plot_fingerprint_training(history: pd.DataFrame) -> Figure:
     return figure
 
 
+def _evidence_text(validation: dict[str, Any]) -> str:
+    """``; traces alone 0.200, nearest real alone 1.000`` when the model weighed the nearest reals too."""
+    evidence = validation.get("evidence_accuracy", {})
+    if evidence.get("nearest_real") is None:
+        return ""
+    return (f"; traces alone {format_number(evidence['fingerprint'])}, nearest real alone {format_number(evidence['nearest_real'])}, "
+            f"nearest-real weight {format_number(validation['calibration']['content_weight'])}")
+
+
 def summarise_subtask2_fingerprint(validation: dict[str, Any], test: dict[str, Any], parameters: dict[str, Any]) -> pd.DataFrame:
     """The pipeline's summary (shared schema): one row, an extension of the paper."""
     attribution, tested = validation["attribution"], bool(test.get("ground_truth"))
@@ -215,11 +313,13 @@ def summarise_subtask2_fingerprint(validation: dict[str, Any], test: dict[str, A
         "main_metric": "test accuracy" if tested else "validation accuracy (generated)",
         "main_value": test["accuracy"] if tested else attribution["accuracy"],
         "validation": f"attribution {attribution['accuracy']:.3f} on {attribution['n']} held-out generated images "
-                      f"(optimistic: they also picked epoch {parameters['kept_epoch']}), temperature {calibration['temperature']:.3f}"
+                      f"(optimistic: they also picked epoch {parameters['kept_epoch']} and the weights), temperature "
+                      f"{calibration['temperature']:.3f}" + _evidence_text(validation)
                       + open_set_result(test)
                       + (" NEAR CHANCE: not clearly learned (see the log)" if parameters.get("near_chance") else ""),
         **subtask2_metric_columns(attribution, test if tested else None),
         "weights": "trained from scratch",
-        "settings": f"inputs {'+'.join(parameters['inputs'])}, trained on {'+'.join(parameters['train_roles'])}, "
+        "settings": f"inputs {'+'.join(parameters['inputs'])}{' + nearest real' if parameters.get('content') else ''}, "
+                    f"trained on {'+'.join(parameters['train_roles'])}, "
                     f"epoch {parameters['kept_epoch']} of {parameters['epochs_trained']} kept, {parameters['image_size']} px",
     }])

@@ -28,7 +28,8 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 predict_subtask2_fingerprint,
-                [f"{P}_model", "subtask2_test_manifest", "subtask2_test_image_stack", f"params:{P}"],
+                [f"{P}_model", "subtask2_test_manifest", "subtask2_test_image_stack", "subtask2_train_split",
+                 "subtask2_train_image_stack", f"params:{P}"],
                 f"{P}_predictions",
                 name=f"{P}_predict",
             ),
