@@ -125,3 +125,20 @@ def test_content_without_reals_is_left_out_with_a_warning(caplog):
     short = {**PARAMS, "training": {**PARAMS["training"], "epochs": 2, "min_steps": 10}}
     _, _, parameters, _ = train_subtask2_fingerprint(no_reals, images, short)
     assert parameters["content"] is None and "no real training images" in caplog.text
+
+
+def test_cross_fitted_calibration_scores_every_generated_image_once_with_networks_that_never_saw_it():
+    rng = np.random.default_rng(6)
+    split, images = _training(rng)
+    cross_fit = {**PARAMS, "open_set": {"enabled": True, "keep_known": 0.99, "cross_fit_folds": 3}}
+    bundle, _, parameters, validation = train_subtask2_fingerprint(split, images, cross_fit)
+    assert parameters["open_set_calibration"] == "156 out-of-fold generated images, 3 folds" == validation["open_set"]["calibration"]
+    known = [*KINDS] * 10
+    test_images = np.concatenate([*(_generator(KINDS[s], 1, rng) for s in known), _generator("grain", 20, rng)])
+    manifest = pd.DataFrame({"image_id": [f"{i:03d}" for i in range(50)], "stack_index": np.arange(50)})
+    predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, cross_fit)
+    assert (predictions["subset"].iloc[30:] == UNKNOWN_SUBSET).mean() >= 0.9
+    assert (predictions["subset"].iloc[:30] == known).mean() >= 0.9
+    closed = {**cross_fit, "open_set": {**cross_fit["open_set"], "enabled": False}}
+    _, _, parameters, _ = train_subtask2_fingerprint(split, images, closed)
+    assert parameters["open_set_calibration"] == "36 held-out generated images", "no extra training unless the open set is on"

@@ -6,6 +6,7 @@ images (``content``: a generator that memorised emits near copies), with calibra
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -135,7 +136,11 @@ def train_subtask2_fingerprint(
     _, train_layers = network_outputs(model, train_generated.images, config, scaling, device)
     open_set = LayerMahalanobis.fit(train_layers, train_generated.labels, len(subsets))
     logits, held_out_layers = network_outputs(model, held_out.images, config, scaling, device)
-    threshold = unknown_threshold(open_set.score(held_out_layers), keep_known)
+    kept = history[history["kept"]].iloc[0]
+    folds = int(params["open_set"].get("cross_fit_folds", 0)) if params["open_set"]["enabled"] else 0
+    known_scores = (_cross_fitted_scores(split, train_images, roles, replace(config, epochs=int(kept["epoch"])), device, folds)
+                    if folds > 1 else open_set.score(held_out_layers))
+    threshold = unknown_threshold(known_scores, keep_known)
     content = _content_config(params) if _content_active(split, subsets, params) else None
     distances, unit = None, None
     if content is None:
@@ -147,12 +152,13 @@ def train_subtask2_fingerprint(
         distances = nearest_real_distances(train_images, reals, real_labels, len(subsets), content, rows=rows) / unit
         weights = fit_combination(logits, distances, held_out.labels)
     scores = class_scores(logits, distances, weights)
-    kept = history[history["kept"]].iloc[0]
     parameters = {
         **config.as_dict(), "train_roles": roles, "subsets": subsets, "device": str(device), "image_size": int(train_images.shape[1]),
         "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
         "temperature": 1.0 / weights[0], "content": None if content is None else {**content.as_dict(), "unit": unit},
         "content_weight": weights[1], "open_set_threshold": threshold, "open_set_keep_known": keep_known,
+        "open_set_calibration": f"{len(known_scores)} out-of-fold generated images, {folds} folds" if folds > 1
+        else f"{len(known_scores)} held-out generated images",
     }
     mahalanobis = open_set.as_arrays()
     bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
@@ -171,7 +177,7 @@ def train_subtask2_fingerprint(
         "method": METHOD, "attribution": attribution, "evidence_accuracy": evidence,
         "calibration": {"temperature": parameters["temperature"], "content_weight": weights[1],
                         "negative_log_likelihood_before": before, "negative_log_likelihood_after": after},
-        "open_set": {"threshold": threshold, "keep_known": keep_known},
+        "open_set": {"threshold": threshold, "keep_known": keep_known, "calibration": parameters["open_set_calibration"]},
     }
     logger.info("%s: kept epoch %d of %d, held-out accuracy %.3f on %d images (traces alone %s, nearest real alone %s), "
                 "temperature %.3f, nearest-real weight %.3f", TITLE, parameters["kept_epoch"], len(history), attribution["accuracy"],
@@ -179,6 +185,37 @@ def train_subtask2_fingerprint(
                 parameters["temperature"], weights[1])
     parameters["near_chance"] = validation["near_chance"] = _near_chance(attribution, len(subsets), params)
     return bundle, history, parameters, validation
+
+
+def _cross_fitted_scores(split: pd.DataFrame, images: np.ndarray, roles: list[str], config, device, folds: int) -> np.ndarray:
+    """Open-set scores of known generators' images that the network scoring them never saw, many more than the
+    held-out fold holds: every generated training image (both folds) is scored once, by a network trained like the
+    kept one (``config.epochs``, no early stopping) on the other ``folds - 1`` parts, with its own layer statistics.
+    Scores are standardised by each network's training images, so they share one scale (cross-conformal
+    calibration, Vovk 2015)."""
+    from gans_fingerprints.models.fingerprint_training import LabelledImages, network_outputs, train_fingerprint  # noqa: PLC0415
+
+    index = {subset: i for i, subset in enumerate(sorted(split["subset"].dropna().astype(str).unique(), key=natural_key))}
+    generated = split[split["role"].eq("generated") & split["subset"].isin(index)].sort_values("stack_index")
+    assigned = np.random.default_rng(config.seed).permutation(len(generated)) % folds
+    scores = []
+    for fold in range(folds):
+        logger.info("%s: open-set calibration, fold %d of %d", TITLE, fold + 1, folds)
+        left_out = generated[assigned == fold]
+        rest = split[split["role"].isin(roles) & split["subset"].isin(index) & ~split["stack_index"].isin(left_out["stack_index"])]
+        rest = rest.sort_values("stack_index")
+
+        def labelled(rows: pd.DataFrame) -> LabelledImages:
+            return LabelledImages(np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy())
+
+        training, scored = labelled(rest), labelled(left_out)
+        fold_config = replace(config, patience=0, seed=config.seed + fold + 1)
+        model, scaling, _ = train_fingerprint(training, labelled(rest[:0]), len(index), fold_config, device)
+        rest_generated = labelled(rest[rest["role"].eq("generated")])
+        _, layers = network_outputs(model, rest_generated.images, config, scaling, device)
+        statistic = LayerMahalanobis.fit(layers, rest_generated.labels, len(index))
+        scores.append(statistic.score(network_outputs(model, scored.images, config, scaling, device)[1]))
+    return np.concatenate(scores)
 
 
 def _labels(scores: np.ndarray, subsets: list[str]) -> np.ndarray:
