@@ -107,7 +107,7 @@ def plot(comparison: pd.DataFrame) -> plt.Figure:
     axis.invert_yaxis()
     axis.axvline(0.2, color="grey", linestyle=":", linewidth=1, label="chance (5 subsets)")
     axis.set(xlim=(0, 1.02), xlabel="test accuracy (95% Wilson interval)")
-    axis.set_title("Subtask 2: every method on the demo benchmark at both cohort shifts and on a small release", fontsize=10)
+    axis.set_title("Subtask 2: every method on three datasets", fontsize=10)
     axis.legend(loc="lower left", fontsize=8)
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()

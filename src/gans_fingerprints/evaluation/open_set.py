@@ -59,7 +59,7 @@ class LayerMahalanobis:
         columns = []
         for points, centre, precision in zip(layers, self.centroids, self.precisions, strict=True):
             offsets = np.asarray(points, np.float64)[:, None, :] - centre[None]
-            columns.append(np.einsum("nkd,de,nke->nk", offsets, precision, offsets).min(axis=1))
+            columns.append(((offsets @ precision) * offsets).sum(axis=2).min(axis=1))
         return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
     def score(self, layers: list[np.ndarray]) -> np.ndarray:

@@ -29,7 +29,7 @@ class NearestRealConfig:
 
     def __post_init__(self) -> None:
         if self.size < 4 or self.sigma < 0 or not 0 <= self.max_shift < self.size // 4 or self.batch_size < 1:
-            raise ValueError(f"content needs size >= 4, sigma >= 0, 0 <= max_shift < size / 4 and batch_size >= 1, got size {self.size}, "
+            raise ValueError(f"content needs size >= 4, sigma >= 0, 0 <= max_shift < size // 4 and batch_size >= 1, got size {self.size}, "
                              f"sigma {self.sigma}, max_shift {self.max_shift}, batch_size {self.batch_size}")
 
     def as_dict(self) -> dict[str, float | int]:
@@ -37,7 +37,7 @@ class NearestRealConfig:
 
 
 def reduced(images: np.ndarray, config: NearestRealConfig) -> np.ndarray:
-    """uint8 ``images`` (n, h, w) in [0, 1], blurred by ``sigma`` px of the reduced size (``sigma * h / size`` px
+    """uint8 ``images`` (n, h, w) scaled to [0, 1], blurred by ``sigma`` px of the reduced size (``sigma * h / size`` px
     here, which also keeps the reduction from aliasing) and resized to ``size`` px (bilinear), float32."""
     unit = np.asarray(images, dtype=np.float32) / 255.0
     if config.sigma:

@@ -132,13 +132,32 @@ def test_cross_fitted_calibration_scores_every_generated_image_once_with_network
     split, images = _training(rng)
     cross_fit = {**PARAMS, "open_set": {"enabled": True, "keep_known": 0.99, "cross_fit_folds": 3}}
     bundle, _, parameters, validation = train_subtask2_fingerprint(split, images, cross_fit)
-    assert parameters["open_set_calibration"] == "156 out-of-fold generated images, 3 folds" == validation["open_set"]["calibration"]
+    assert parameters["open_set_calibration"] == "156 out-of-fold generated images, 3 folds (conformal p-values)"
+    assert validation["open_set"]["calibration"] == parameters["open_set_calibration"] and len(bundle["open_set_folds"]) == 3
+    assert [len(fold["scores"]) for fold in bundle["open_set_folds"]] == [52, 52, 52], "each generated image scored once"
     known = [*KINDS] * 10
     test_images = np.concatenate([*(_generator(KINDS[s], 1, rng) for s in known), _generator("grain", 20, rng)])
     manifest = pd.DataFrame({"image_id": [f"{i:03d}" for i in range(50)], "stack_index": np.arange(50)})
     predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, cross_fit)
     assert (predictions["subset"].iloc[30:] == UNKNOWN_SUBSET).mean() >= 0.9
     assert (predictions["subset"].iloc[:30] == known).mean() >= 0.9
-    closed = {**cross_fit, "open_set": {**cross_fit["open_set"], "enabled": False}}
+    p_values = predictions["open_set_p_value"]
+    assert p_values.between(1 / 157, 1).all() and p_values.iloc[30:].max() < p_values.iloc[:30].median()
+    closed = {**cross_fit, "open_set": {**cross_fit["open_set"], "enabled": False},
+              "training": {**PARAMS["training"], "epochs": 1, "min_steps": 4}}
     _, _, parameters, _ = train_subtask2_fingerprint(split, images, closed)
     assert parameters["open_set_calibration"] == "36 held-out generated images", "no extra training unless the open set is on"
+    closed_predictions = predict_subtask2_fingerprint(bundle, manifest, test_images, split, images, closed)
+    assert "open_set_p_value" not in closed_predictions and UNKNOWN_SUBSET not in set(closed_predictions["subset"])
+
+
+def test_a_model_of_the_previous_version_and_a_split_without_its_reals_are_refused():
+    split, images = _training(np.random.default_rng(7))
+    short = {**PARAMS, "training": {**PARAMS["training"], "epochs": 1, "min_steps": 4}}
+    bundle, *_ = train_subtask2_fingerprint(split, images, short)
+    manifest = pd.DataFrame({"image_id": ["a"], "stack_index": [0]})
+    old = {key: value for key, value in bundle.items() if key != "open_set"}  # what the previous version saved
+    with pytest.raises(UserInputError, match="older version"):
+        predict_subtask2_fingerprint(old, manifest, images, split, images, short)
+    with pytest.raises(UserInputError, match="no real training images now"):
+        predict_subtask2_fingerprint(bundle, manifest, images, split[split["role"] != "real"], images, short)

@@ -103,12 +103,12 @@ def train_subtask2_fingerprint(
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Train on the training fold, then on the held-out generated images: pick the epoch (lowest loss), fit the
     weights of the evidence (the temperature of the logits, and with ``content`` the weight of the distances to
-    each subset's nearest real), and set the open-set threshold; the validation metrics are of those same images.
+    each subset's nearest real), and calibrate the open set (a threshold on the held-out scores, or with
+    ``open_set.enabled`` and ``cross_fit_folds`` the fold networks of conformal p-values); the validation metrics are
+    of those same held-out images.
 
     Returns the model bundle, its history, its parameters and the validation metrics.
     """
-    import torch  # noqa: PLC0415 - torch only when training
-
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
         class_scores,
@@ -116,6 +116,7 @@ def train_subtask2_fingerprint(
         fit_temperature,
         negative_log_likelihood,
         network_outputs,
+        steps_per_epoch,
         train_fingerprint,
     )
     from gans_fingerprints.models.nearest_real import distance_unit, nearest_real_distances  # noqa: PLC0415
@@ -138,9 +139,10 @@ def train_subtask2_fingerprint(
     logits, held_out_layers = network_outputs(model, held_out.images, config, scaling, device)
     kept = history[history["kept"]].iloc[0]
     folds = int(params["open_set"].get("cross_fit_folds", 0)) if params["open_set"]["enabled"] else 0
-    known_scores = (_cross_fitted_scores(split, train_images, roles, replace(config, epochs=int(kept["epoch"])), device, folds)
-                    if folds > 1 else open_set.score(held_out_layers))
-    threshold = unknown_threshold(known_scores, keep_known)
+    kept_recipe = replace(config, epochs=int(kept["epoch"]), min_steps=int(kept["epoch"]) * steps_per_epoch(len(train), config))
+    fold_scorers = _cross_fitted_scorers(split, train_images, roles, kept_recipe, device, folds) if folds > 1 else []
+    known_scores = np.concatenate([f["scores"].numpy() for f in fold_scorers]) if fold_scorers else open_set.score(held_out_layers)
+    threshold = None if fold_scorers else unknown_threshold(known_scores, keep_known)  # folds: p-values decide (predict)
     content = _content_config(params) if _content_active(split, subsets, params) else None
     distances, unit = None, None
     if content is None:
@@ -157,20 +159,15 @@ def train_subtask2_fingerprint(
         "train_images": len(train), "validation_images": len(held_out), "epochs_trained": len(history), "kept_epoch": int(kept["epoch"]),
         "temperature": 1.0 / weights[0], "content": None if content is None else {**content.as_dict(), "unit": unit},
         "content_weight": weights[1], "open_set_threshold": threshold, "open_set_keep_known": keep_known,
-        "open_set_calibration": f"{len(known_scores)} out-of-fold generated images, {folds} folds" if folds > 1
+        "open_set_calibration": f"{len(known_scores)} out-of-fold generated images, {folds} folds (conformal p-values)" if folds > 1
         else f"{len(known_scores)} held-out generated images",
     }
-    mahalanobis = open_set.as_arrays()
-    bundle = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()}, "parameters": parameters,  # tensors only:
-              "standardisation": {"mean": torch.from_numpy(scaling.mean), "scale": torch.from_numpy(scaling.scale)},  # torch.load's
-              "open_set": {key: [torch.from_numpy(np.asarray(v)) for v in value] if isinstance(value, list)  # weights_only
-                           else torch.from_numpy(np.asarray(value)) for key, value in mahalanobis.items()}}  # refuses numpy
+    bundle = {"parameters": parameters, **_scorer_tensors(model, scaling, open_set), "open_set_folds": fold_scorers}
     truth = np.array(subsets)[held_out.labels] if len(held_out) else np.array([], dtype=str)
     attribution = attribution_metrics(truth, _labels(scores, subsets), subsets)
-    def alone(scores_of_one: np.ndarray | None) -> float | None:
-        return None if scores_of_one is None else attribution_metrics(truth, _labels(scores_of_one, subsets), subsets)["accuracy"]
-
-    evidence = {"fingerprint": alone(logits), "nearest_real": alone(None if distances is None else -distances)}
+    alone = {"fingerprint": logits, "nearest_real": None if distances is None else -distances}  # each source's own scores
+    evidence = {name: None if values is None else attribution_metrics(truth, _labels(values, subsets), subsets)["accuracy"]
+                for name, values in alone.items()}
     before = negative_log_likelihood(logits, held_out.labels) if len(held_out) else None
     after = negative_log_likelihood(scores, held_out.labels) if len(held_out) else None
     validation = {
@@ -187,35 +184,84 @@ def train_subtask2_fingerprint(
     return bundle, history, parameters, validation
 
 
-def _cross_fitted_scores(split: pd.DataFrame, images: np.ndarray, roles: list[str], config, device, folds: int) -> np.ndarray:
-    """Open-set scores of known generators' images that the network scoring them never saw, many more than the
-    held-out fold holds: every generated training image (both folds) is scored once, by a network trained like the
-    kept one (``config.epochs``, no early stopping) on the other ``folds - 1`` parts, with its own layer statistics.
-    Scores are standardised by each network's training images, so they share one scale (cross-conformal
-    calibration, Vovk 2015)."""
+def _scorer_tensors(model, scaling, statistic: LayerMahalanobis) -> dict[str, Any]:
+    """A network, its input standardisation and its layer statistics as tensors only (torch.load's weights_only
+    refuses numpy arrays)."""
+    import torch  # noqa: PLC0415
+
+    def tensor(value: Any) -> Any:
+        return [tensor(v) for v in value] if isinstance(value, list) else torch.from_numpy(np.asarray(value))
+
+    return {"state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+            "standardisation": {"mean": tensor(scaling.mean), "scale": tensor(scaling.scale)},
+            "open_set": {key: tensor(value) for key, value in statistic.as_arrays().items()}}
+
+
+def _load_scorer(fields: dict[str, Any], config, n_classes: int, device):
+    """The network (on ``device``), standardisation and layer statistics :func:`_scorer_tensors` saved."""
+    from gans_fingerprints.models.fingerprint_inputs import Standardisation  # noqa: PLC0415
+
+    model = config.network(n_classes)
+    model.load_state_dict(fields["state_dict"])
+    stats = fields["open_set"]
+    statistic = LayerMahalanobis([t.numpy() for t in stats["centroids"]], [t.numpy() for t in stats["precisions"]],
+                                 stats["means"].numpy(), stats["scales"].numpy())
+    scaling = Standardisation(fields["standardisation"]["mean"].numpy(), fields["standardisation"]["scale"].numpy())
+    return model.to(device), scaling, statistic
+
+
+def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[str], config, device, folds: int) -> list[dict[str, Any]]:
+    """Many more known generators' images to calibrate the open set on than the held-out fold holds: the generated
+    training images (both folds) are cut into ``folds`` parts, and for each part a network is trained like the
+    kept one (``config.epochs``, no early stopping) on the rest, with its own layer statistics, and scores the part
+    it never saw. Each fold's network and scores are kept: a test image is scored by every fold's network against
+    that fold's scores (cross-conformal p-values, Vovk 2015), so no score is compared across networks."""
+    import torch  # noqa: PLC0415
+
     from gans_fingerprints.models.fingerprint_training import LabelledImages, network_outputs, train_fingerprint  # noqa: PLC0415
 
     index = {subset: i for i, subset in enumerate(sorted(split["subset"].dropna().astype(str).unique(), key=natural_key))}
     generated = split[split["role"].eq("generated") & split["subset"].isin(index)].sort_values("stack_index")
-    assigned = np.random.default_rng(config.seed).permutation(len(generated)) % folds
-    scores = []
+    rng = np.random.default_rng(config.seed)  # each subset's images dealt to the folds in turn, the deal carried on from
+    assigned, dealt = np.zeros(len(generated), int), 0  # one subset to the next: every fold holds every subset, and folds differ by 1
+    for subset in index:
+        members = np.flatnonzero(generated["subset"].to_numpy() == subset)
+        assigned[rng.permutation(members)] = (dealt + np.arange(len(members))) % folds
+        dealt += len(members)
+
+    def labelled(rows: pd.DataFrame) -> LabelledImages:
+        return LabelledImages(np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy())
+
+    scorers = []
     for fold in range(folds):
         logger.info("%s: open-set calibration, fold %d of %d", TITLE, fold + 1, folds)
         left_out = generated[assigned == fold]
         rest = split[split["role"].isin(roles) & split["subset"].isin(index) & ~split["stack_index"].isin(left_out["stack_index"])]
         rest = rest.sort_values("stack_index")
-
-        def labelled(rows: pd.DataFrame) -> LabelledImages:
-            return LabelledImages(np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy())
-
-        training, scored = labelled(rest), labelled(left_out)
         fold_config = replace(config, patience=0, seed=config.seed + fold + 1)
-        model, scaling, _ = train_fingerprint(training, labelled(rest[:0]), len(index), fold_config, device)
+        model, scaling, _ = train_fingerprint(labelled(rest), labelled(rest[:0]), len(index), fold_config, device)
         rest_generated = labelled(rest[rest["role"].eq("generated")])
-        _, layers = network_outputs(model, rest_generated.images, config, scaling, device)
-        statistic = LayerMahalanobis.fit(layers, rest_generated.labels, len(index))
-        scores.append(statistic.score(network_outputs(model, scored.images, config, scaling, device)[1]))
-    return np.concatenate(scores)
+        statistic = LayerMahalanobis.fit(network_outputs(model, rest_generated.images, config, scaling, device)[1],
+                                         rest_generated.labels, len(index))
+        scores = statistic.score(network_outputs(model, labelled(left_out).images, config, scaling, device)[1])
+        scorers.append({**_scorer_tensors(model, scaling, statistic), "scores": torch.from_numpy(scores)})
+    return scorers
+
+
+def _conformal_p_values(fold_scorers: list[dict[str, Any]], images: np.ndarray, rows: np.ndarray, config, n_classes: int,
+                        device) -> np.ndarray:
+    """Each image's p-value of belonging with the known generators: (1 + the number of out-of-fold known images
+    scoring at least as high under their own fold's network) / (1 + their number)."""
+    from gans_fingerprints.models.fingerprint_training import network_outputs  # noqa: PLC0415
+
+    at_least, total = np.zeros(len(rows)), 0
+    for fields in fold_scorers:
+        model, scaling, statistic = _load_scorer(fields, config, n_classes, device)
+        score = statistic.score(network_outputs(model, images, config, scaling, device, rows=rows)[1])
+        calibration = np.sort(fields["scores"].numpy())
+        at_least += len(calibration) - np.searchsorted(calibration, score, side="left")
+        total += len(calibration)
+    return (1.0 + at_least) / (1.0 + total)
 
 
 def _labels(scores: np.ndarray, subsets: list[str]) -> np.ndarray:
@@ -238,22 +284,16 @@ def _near_chance(attribution: dict[str, Any], n_classes: int, params: dict[str, 
     return True
 
 
-def _open_set_score(bundle: dict[str, Any]) -> LayerMahalanobis:
-    fields = bundle["open_set"]
-    return LayerMahalanobis([t.numpy() for t in fields["centroids"]], [t.numpy() for t in fields["precisions"]],
-                            fields["means"].numpy(), fields["scales"].numpy())
-
-
 def predict_subtask2_fingerprint(
     bundle: dict[str, Any], test_manifest: pd.DataFrame, test_images: np.ndarray, split: pd.DataFrame, train_images: np.ndarray,
     params: dict[str, Any],
 ) -> pd.DataFrame:
-    """Every test image's subset (``unknown`` beyond the open-set threshold when ``open_set.enabled``), its
-    calibrated probability of each subset, its open-set score, and, when the model weighs them, the subset and
+    """Every test image's subset (``unknown`` when ``open_set.enabled`` and its score is beyond the held-out
+    threshold, or with cross-fitted calibration its p-value below 1 - keep_known), its calibrated probability of
+    each subset, its open-set score (and p-value), and, when the model weighs them, the subset and
     distance of its nearest real training image (in units of the reals' own nearest-neighbour distance: a near
     copy is far below 1)."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415
-    from gans_fingerprints.models.fingerprint_inputs import Standardisation  # noqa: PLC0415
     from gans_fingerprints.models.fingerprint_training import (  # noqa: PLC0415
         FingerprintConfig,
         calibrated_probabilities,
@@ -274,29 +314,35 @@ def predict_subtask2_fingerprint(
     fields = set(FingerprintConfig.__dataclass_fields__)
     config = FingerprintConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items() if k in fields})
     subsets = list(parameters["subsets"])
-    model = config.network(len(subsets))
-    model.load_state_dict(bundle["state_dict"])
     device = resolve_device(str(params["device"]))
-    model.to(device)
-    scaling = Standardisation(bundle["standardisation"]["mean"].numpy(), bundle["standardisation"]["scale"].numpy())
+    model, scaling, statistic = _load_scorer(bundle, config, len(subsets), device)
     rows = test_manifest["stack_index"].to_numpy()
     logits, layers = network_outputs(model, test_images, config, scaling, device, rows=rows)
     content, distances = parameters.get("content"), None
     if content is not None:
+        missing = sorted(set(subsets) - set(_reals(split, subsets)["subset"]), key=natural_key)
+        if missing:
+            raise UserInputError(f"{TITLE} was trained to weigh each image's nearest real, but subsets {missing} have no real "
+                                 f"training images now: ingest the release it was trained on, or train it again.")
         content_config = NearestRealConfig(**{k: v for k, v in content.items() if k != "unit"})
         reals, real_labels = _reference_reals(split, train_images, subsets, content_config)
         distances = nearest_real_distances(test_images, reals, real_labels, len(subsets), content_config, rows=rows) / content["unit"]
     weights = (1.0 / parameters["temperature"], parameters["content_weight"])
     probabilities = calibrated_probabilities(class_scores(logits, distances, weights))
-    score = _open_set_score(bundle).score(layers)
+    score, p_value = statistic.score(layers), None
     predicted = np.array(subsets, dtype=object)[probabilities.argmax(1)]
-    beyond = beyond_threshold(score, parameters["open_set_threshold"], params, TITLE)
+    if bundle.get("open_set_folds") and params["open_set"]["enabled"]:  # beyond: a p-value below 1 - keep_known
+        p_value = _conformal_p_values(bundle["open_set_folds"], test_images, rows, config, len(subsets), device)
+        beyond = beyond_threshold(1.0 - p_value, parameters["open_set_keep_known"], params, TITLE)
+    else:
+        beyond = beyond_threshold(score, parameters["open_set_threshold"], params, TITLE)
     if params["open_set"]["enabled"]:
         predicted[beyond] = UNKNOWN_SUBSET
     nearest = {} if distances is None else {"nearest_real_subset": _labels(-distances, subsets), "nearest_real_distance": distances.min(1)}
     predictions = pd.DataFrame({"image_id": test_manifest["image_id"].astype(str).to_numpy(), "subset": predicted.astype(str),
                                 **{f"probability_{s}": probabilities[:, i] for i, s in enumerate(subsets)}, **nearest,
-                                "open_set_score": score, "beyond_threshold": beyond})
+                                "open_set_score": score, **({} if p_value is None else {"open_set_p_value": p_value}),
+                                "beyond_threshold": beyond})
     return predictions.iloc[natural_order(predictions["image_id"])].reset_index(drop=True)
 
 
