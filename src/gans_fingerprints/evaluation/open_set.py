@@ -1,5 +1,6 @@
 """The open-set decision both subtask-2 methods with a centroid space share: an image farther from every known
-subset's centroid than most held-out images of known generators is called ``unknown``.
+subset's centroid than most images of known generators the network never saw is called ``unknown`` (a threshold
+on the held-out images' scores, or a cross-conformal p-value, :func:`conformal_p_values`).
 
 The Siamese measures that distance in its embedding (Euclidean). The fingerprint CNN measures it in several of
 its layers at once (:class:`LayerMahalanobis`, Lee et al., NeurIPS 2018): on the demo benchmark that separated a
@@ -69,6 +70,19 @@ class LayerMahalanobis:
     def as_arrays(self) -> dict[str, Any]:
         """Plain arrays (``fit``'s fields) for a model bundle."""
         return {"centroids": self.centroids, "precisions": self.precisions, "means": self.means, "scales": self.scales}
+
+
+def conformal_p_values(calibration: list[np.ndarray], scores: list[np.ndarray]) -> np.ndarray:
+    """Cross-conformal p-values (Vovk 2015): for each image, (1 + the number of calibration scores at least as high
+    as its own, counted per fold against that fold's network's score of the image) / (1 + all calibration scores).
+    ``calibration[k]`` are fold k's out-of-fold scores of known images; ``scores[k]`` (n,) are the images' scores under
+    fold k's network. A non-finite score is treated as the strangest possible (p-value 1 / (1 + n))."""
+    at_least, total = np.zeros(len(scores[0]) if scores else 0), 0
+    for known, raw in zip(calibration, scores, strict=True):
+        ordered = np.sort(np.asarray(known, dtype=np.float64)[np.isfinite(known)])
+        at_least += len(ordered) - np.searchsorted(ordered, np.where(np.isfinite(raw), raw, np.inf), side="left")
+        total += len(ordered)
+    return (1.0 + at_least) / (1.0 + total)
 
 
 def unknown_threshold(scores: np.ndarray, keep_known: float) -> float | None:

@@ -161,3 +161,12 @@ def test_a_model_of_the_previous_version_and_a_split_without_its_reals_are_refus
         predict_subtask2_fingerprint(old, manifest, images, split, images, short)
     with pytest.raises(UserInputError, match="no real training images now"):
         predict_subtask2_fingerprint(bundle, manifest, images, split[split["role"] != "real"], images, short)
+
+
+def test_cross_fitting_works_when_the_network_learns_from_reals_only():
+    split, images = _training(np.random.default_rng(8))
+    reals_only = {**PARAMS, "train_roles": ["real"], "training": {**PARAMS["training"], "epochs": 1, "min_steps": 4},
+                  "open_set": {"enabled": True, "keep_known": 0.9, "cross_fit_folds": 2}}
+    bundle, _, parameters, _ = train_subtask2_fingerprint(split, images, reals_only)
+    assert parameters["open_set_calibration"].startswith("156 out-of-fold") and len(bundle["open_set_folds"]) == 2
+    assert all(np.isfinite(fold["scores"].numpy()).all() for fold in bundle["open_set_folds"]), "statistics of generated images"

@@ -19,6 +19,7 @@ from gans_fingerprints.evaluation.metrics import attribution_metrics
 from gans_fingerprints.evaluation.open_set import (
     LayerMahalanobis,
     beyond_threshold,
+    conformal_p_values,
     keep_known_setting,
     open_set_labels,
     open_set_result,
@@ -143,6 +144,10 @@ def train_subtask2_fingerprint(
     fold_scorers = _cross_fitted_scorers(split, train_images, roles, kept_recipe, device, folds) if folds > 1 else []
     known_scores = np.concatenate([f["scores"].numpy() for f in fold_scorers]) if fold_scorers else open_set.score(held_out_layers)
     threshold = None if fold_scorers else unknown_threshold(known_scores, keep_known)  # folds: p-values decide (predict)
+    if fold_scorers and (1 + len(known_scores)) * (1 - keep_known) <= 1:
+        logger.warning("%s: %d out-of-fold images cannot give a p-value below 1 - keep_known = %.3g: nothing will be called %s. "
+                       "Lower open_set.keep_known to at most %.3f or give it more generated training images.", TITLE,
+                       len(known_scores), 1 - keep_known, UNKNOWN_SUBSET, 1 - 1.5 / (1 + len(known_scores)))
     content = _content_config(params) if _content_active(split, subsets, params) else None
     distances, unit = None, None
     if content is None:
@@ -240,7 +245,7 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
         rest = rest.sort_values("stack_index")
         fold_config = replace(config, patience=0, seed=config.seed + fold + 1)
         model, scaling, _ = train_fingerprint(labelled(rest), labelled(rest[:0]), len(index), fold_config, device)
-        rest_generated = labelled(rest[rest["role"].eq("generated")])
+        rest_generated = labelled(generated[assigned != fold])  # whatever train_roles says, as the kept network's statistics
         statistic = LayerMahalanobis.fit(network_outputs(model, rest_generated.images, config, scaling, device)[1],
                                          rest_generated.labels, len(index))
         scores = statistic.score(network_outputs(model, labelled(left_out).images, config, scaling, device)[1])
@@ -250,18 +255,15 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
 
 def _conformal_p_values(fold_scorers: list[dict[str, Any]], images: np.ndarray, rows: np.ndarray, config, n_classes: int,
                         device) -> np.ndarray:
-    """Each image's p-value of belonging with the known generators: (1 + the number of out-of-fold known images
-    scoring at least as high under their own fold's network) / (1 + their number)."""
+    """Each image's p-value of belonging with the known generators, each fold's network scoring it against that
+    fold's out-of-fold scores (:func:`conformal_p_values`)."""
     from gans_fingerprints.models.fingerprint_training import network_outputs  # noqa: PLC0415
 
-    at_least, total = np.zeros(len(rows)), 0
+    scores = []
     for fields in fold_scorers:
         model, scaling, statistic = _load_scorer(fields, config, n_classes, device)
-        score = statistic.score(network_outputs(model, images, config, scaling, device, rows=rows)[1])
-        calibration = np.sort(fields["scores"].numpy())
-        at_least += len(calibration) - np.searchsorted(calibration, score, side="left")
-        total += len(calibration)
-    return (1.0 + at_least) / (1.0 + total)
+        scores.append(statistic.score(network_outputs(model, images, config, scaling, device, rows=rows)[1]))
+    return conformal_p_values([fields["scores"].numpy() for fields in fold_scorers], scores)
 
 
 def _labels(scores: np.ndarray, subsets: list[str]) -> np.ndarray:
@@ -308,6 +310,9 @@ def predict_subtask2_fingerprint(
     if "open_set" not in bundle:
         raise UserInputError(f"This {TITLE} model was trained by an older version (no layer statistics for the open-set score): "
                              f"train it again with `kedro run --pipelines {METHOD}`.")
+    if "folds" in str(parameters.get("open_set_calibration", "")) and not bundle.get("open_set_folds"):
+        raise UserInputError(f"This {TITLE} model was calibrated for the open set by a development version (one threshold over "
+                             f"several networks' scores): train it again with `kedro run --pipelines {METHOD}`.")
     if test_images.shape[1] != parameters["image_size"]:
         raise UserInputError(f"{TITLE} was trained on {parameters['image_size']} px images but the test images are "
                              f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size.")
