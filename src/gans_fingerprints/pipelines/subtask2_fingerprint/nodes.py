@@ -53,12 +53,22 @@ def _config(params: dict[str, Any]):
         raise UserInputError(f"{METHOD}: {error} (parameters_subtask2_fingerprint.yml).") from error
 
 
-def _labelled(split: pd.DataFrame, images: np.ndarray, fold: str, roles: list[str], index: dict[str, int]):
+def _subsets(split: pd.DataFrame) -> list[str]:
+    """The subsets the split labels, in natural order: class k is the k-th."""
+    return sorted(split["subset"].dropna().astype(str).unique(), key=natural_key)
+
+
+def _labelled_rows(rows: pd.DataFrame, images: np.ndarray, index: dict[str, int]):
+    """The images of ``rows`` (in stack order) with their class indices."""
     from gans_fingerprints.models.fingerprint_training import LabelledImages  # noqa: PLC0415
 
-    rows = split[(split["fold"] == fold) & split["role"].isin(roles)]
-    return LabelledImages(np.asarray(images[np.sort(rows["stack_index"].to_numpy())]) if len(rows) else images[:0],
-                          rows.sort_values("stack_index")["subset"].map(index).to_numpy())
+    rows = rows.sort_values("stack_index")
+    return LabelledImages(np.asarray(images[rows["stack_index"].to_numpy()]) if len(rows) else images[:0],
+                          rows["subset"].map(index).to_numpy())
+
+
+def _labelled(split: pd.DataFrame, images: np.ndarray, fold: str, roles: list[str], index: dict[str, int]):
+    return _labelled_rows(split[(split["fold"] == fold) & split["role"].isin(roles)], images, index)
 
 
 def _content_config(params: dict[str, Any]):
@@ -77,11 +87,15 @@ def _reals(split: pd.DataFrame, subsets: list[str]) -> pd.DataFrame:
     return split[split["role"].eq("real") & split["subset"].isin(subsets)].sort_values("stack_index")
 
 
+def _subsets_without_reals(split: pd.DataFrame, subsets: list[str]) -> list[str]:
+    return sorted(set(subsets) - set(_reals(split, subsets)["subset"]), key=natural_key)
+
+
 def _content_active(split: pd.DataFrame, subsets: list[str], params: dict[str, Any]) -> bool:
     """``content.enabled``, and every subset has real training images; a warning says why it is off otherwise."""
     if not params["content"]["enabled"]:
         return False
-    missing = sorted(set(subsets) - set(_reals(split, subsets)["subset"]), key=natural_key)
+    missing = _subsets_without_reals(split, subsets)
     if missing:
         logger.warning("%s: content.enabled, but subsets %s have no real training images (subtask2/train/real/<subset>): the "
                        "nearest-real evidence is left out and only the traces decide.", TITLE, missing)
@@ -127,7 +141,7 @@ def train_subtask2_fingerprint(
         raise UserInputError(f"{METHOD}.train_roles must list some of {list(ROLES)}, got {roles} (parameters_subtask2_fingerprint.yml).")
     check_subtask2_training(split, tuple(dict.fromkeys(["generated", *roles])))  # real images only when it learns from them
     keep_known, config = keep_known_setting(params, METHOD), _config(params)
-    subsets = sorted(split["subset"].dropna().astype(str).unique(), key=natural_key)
+    subsets = _subsets(split)
     index = {subset: i for i, subset in enumerate(subsets)}
     train = _labelled(split, train_images, "train", roles, index)
     held_out = _labelled(split, train_images, "validation", ["generated"], index)
@@ -155,8 +169,7 @@ def train_subtask2_fingerprint(
     else:
         reals, real_labels = _reference_reals(split, train_images, subsets, content)
         unit = distance_unit(reals, content, config.seed)
-        rows = np.sort(split[(split["fold"] == "validation") & (split["role"] == "generated")]["stack_index"].to_numpy())
-        distances = nearest_real_distances(train_images, reals, real_labels, len(subsets), content, rows=rows) / unit
+        distances = nearest_real_distances(held_out.images, reals, real_labels, len(subsets), content) / unit
         weights = fit_combination(logits, distances, held_out.labels)
     scores = class_scores(logits, distances, weights)
     parameters = {
@@ -223,9 +236,9 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
     that fold's scores (cross-conformal p-values, Vovk 2015), so no score is compared across networks."""
     import torch  # noqa: PLC0415
 
-    from gans_fingerprints.models.fingerprint_training import LabelledImages, network_outputs, train_fingerprint  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_training import network_outputs, train_fingerprint  # noqa: PLC0415
 
-    index = {subset: i for i, subset in enumerate(sorted(split["subset"].dropna().astype(str).unique(), key=natural_key))}
+    index = {subset: i for i, subset in enumerate(_subsets(split))}
     generated = split[split["role"].eq("generated") & split["subset"].isin(index)].sort_values("stack_index")
     rng = np.random.default_rng(config.seed)  # each subset's images dealt to the folds in turn, the deal carried on from
     assigned, dealt = np.zeros(len(generated), int), 0  # one subset to the next: every fold holds every subset, and folds differ by 1
@@ -234,21 +247,19 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
         assigned[rng.permutation(members)] = (dealt + np.arange(len(members))) % folds
         dealt += len(members)
 
-    def labelled(rows: pd.DataFrame) -> LabelledImages:
-        return LabelledImages(np.asarray(images[rows["stack_index"].to_numpy()]), rows["subset"].map(index).to_numpy())
-
     scorers = []
     for fold in range(folds):
         logger.info("%s: open-set calibration, fold %d of %d", TITLE, fold + 1, folds)
         left_out = generated[assigned == fold]
         rest = split[split["role"].isin(roles) & split["subset"].isin(index) & ~split["stack_index"].isin(left_out["stack_index"])]
-        rest = rest.sort_values("stack_index")
         fold_config = replace(config, patience=0, seed=config.seed + fold + 1)
-        model, scaling, _ = train_fingerprint(labelled(rest), labelled(rest[:0]), len(index), fold_config, device)
-        rest_generated = labelled(generated[assigned != fold])  # whatever train_roles says, as the kept network's statistics
+        training = _labelled_rows(rest, images, index)
+        model, scaling, _ = train_fingerprint(training, _labelled_rows(rest[:0], images, index), len(index), fold_config, device)
+        rest_generated = (training if roles == ["generated"]  # as the kept network's statistics: of generated images only
+                          else _labelled_rows(generated[assigned != fold], images, index))
         statistic = LayerMahalanobis.fit(network_outputs(model, rest_generated.images, config, scaling, device)[1],
                                          rest_generated.labels, len(index))
-        scores = statistic.score(network_outputs(model, labelled(left_out).images, config, scaling, device)[1])
+        scores = statistic.score(network_outputs(model, _labelled_rows(left_out, images, index).images, config, scaling, device)[1])
         scorers.append({**_scorer_tensors(model, scaling, statistic), "scores": torch.from_numpy(scores)})
     return scorers
 
@@ -325,7 +336,7 @@ def predict_subtask2_fingerprint(
     logits, layers = network_outputs(model, test_images, config, scaling, device, rows=rows)
     content, distances = parameters.get("content"), None
     if content is not None:
-        missing = sorted(set(subsets) - set(_reals(split, subsets)["subset"]), key=natural_key)
+        missing = _subsets_without_reals(split, subsets)
         if missing:
             raise UserInputError(f"{TITLE} was trained to weigh each image's nearest real, but subsets {missing} have no real "
                                  f"training images now: ingest the release it was trained on, or train it again.")
