@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -9,6 +11,7 @@ from scipy.ndimage import gaussian_filter
 from scipy.special import softmax
 
 from gans_fingerprints.evaluation.open_set import LayerMahalanobis, unknown_threshold
+from gans_fingerprints.models.fingerprint_inputs import fit_standardisation, raw_channels
 from gans_fingerprints.models.fingerprint_training import (
     FingerprintConfig,
     LabelledImages,
@@ -59,6 +62,23 @@ def test_two_generators_that_differ_only_in_a_spectral_artifact_are_told_apart()
     assert (logits.argmax(1) == test.labels).mean() >= 0.95
     kept = history[history["kept"]]
     assert len(kept) == 1 and kept["validation_loss"].iloc[0] == history["validation_loss"].min(), "the best held-out epoch is kept"
+
+
+def test_flip_averaged_logits_are_those_of_the_mirror_image_too():
+    """The mean of both views gives an image and its mirror image the same logits; one view alone does not."""
+    images = _dataset(["none", "checker"], 6, 5).images
+    mirrored = np.ascontiguousarray(images[:, :, ::-1])
+    device = torch.device("cpu")
+    torch.manual_seed(0)
+    config = FingerprintConfig(**TINY, seed=0)
+    model = config.network(2).eval()
+    scaling = fit_standardisation(raw_channels(images, config.inputs))
+    one_view = replace(config, flip_average=False)
+    plain, plain_mirrored = (network_outputs(model, x, one_view, scaling, device)[0] for x in (images, mirrored))
+    both, both_mirrored = (network_outputs(model, x, config, scaling, device)[0] for x in (images, mirrored))
+    assert not np.allclose(plain, plain_mirrored, atol=1e-4), "an untrained network is not symmetric"
+    np.testing.assert_allclose(both, both_mirrored, atol=1e-5)
+    np.testing.assert_allclose(both, (plain + plain_mirrored) / 2, atol=1e-5)
 
 
 def test_an_outsider_generator_is_beyond_the_open_set_threshold():

@@ -47,7 +47,8 @@ def _config(params: dict[str, Any]):
             learning_rate=float(training["learning_rate"]), weight_decay=float(training["weight_decay"]),
             batch_size=int(training["batch_size"]), epochs=int(training["epochs"]), min_steps=int(training["min_steps"]),
             patience=int(training["patience"]), hflip=bool(training["hflip"]),
-            inference_batch_size=int(params["inference"]["batch_size"]), precision=str(params["precision"]), seed=int(params["seed"]),
+            inference_batch_size=int(params["inference"]["batch_size"]), flip_average=bool(params["inference"]["flip_average"]),
+            precision=str(params["precision"]), seed=int(params["seed"]),
         )
     except ValueError as error:
         raise UserInputError(f"{METHOD}: {error} (parameters_subtask2_fingerprint.yml).") from error
