@@ -16,9 +16,13 @@ def test_each_attack_ranks_obvious_members_first(attack):
 
 
 def test_the_registry_holds_the_attacks_in_their_order_and_refuses_a_second_name():
-    assert list(registered_attacks()) == ["gan_leaks", "threshold_max", "domias", "monte_carlo", "mean_k_nearest", "logan"]
+    assert list(registered_attacks()) == ["gan_leaks", "threshold_max", "domias", "monte_carlo", "mean_k_nearest",
+                                          "gan_leaks_calibrated", "logan"]
     assert [a.name for a in registered_attacks().values() if a.needs_reference] == ["domias", "logan"]
     assert [a.name for a in registered_attacks().values() if "pixels" not in a.spaces] == ["mean_k_nearest"]
+    assert [a.name for a in registered_attacks().values() if a.needs_reference_generator] == ["gan_leaks_calibrated"]
+    with pytest.raises(ValueError, match="not both"):
+        register_attack("both_references", needs_reference=True, needs_reference_generator=True)(lambda *arrays: arrays[0][:, 0])
     with pytest.raises(ValueError, match="registered twice"):
         register_attack("gan_leaks")(lambda *arrays: -arrays[0].sum(axis=1))
     with pytest.raises(ValueError, match="unknown membership attack 'nope'"):

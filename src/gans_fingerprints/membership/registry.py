@@ -24,7 +24,9 @@ Score = Callable[..., np.ndarray]
 @dataclass(frozen=True)
 class Attack:
     """A registered attack. ``needs_reference``: it uses known non-members (labels), so its scores
-    are recomputed per cross-validation fold with that fold's non-members only. ``spaces``: where
+    are recomputed per cross-validation fold with that fold's non-members only.
+    ``needs_reference_generator``: its ``reference`` is a reference generator's images instead (no labels: it
+    scores every real once). ``spaces``: where
     ``subtask1_membership`` runs it (``pixels``, ``features``); any attack can score the Siamese
     network's embeddings (``subtask1_siamese.attack``)."""
 
@@ -32,6 +34,7 @@ class Attack:
     score: Score
     needs_reference: bool = False
     spaces: tuple[str, ...] = ("pixels", "features")
+    needs_reference_generator: bool = False
 
     def options(self) -> list[str]:
         """The keyword options its YAML block may set."""
@@ -48,7 +51,7 @@ ATTACKS: dict[str, Attack] = {}
 
 
 def register_attack(
-    name: str, *, needs_reference: bool = False, spaces: tuple[str, ...] = ("pixels", "features")
+    name: str, *, needs_reference: bool = False, spaces: tuple[str, ...] = ("pixels", "features"), needs_reference_generator: bool = False
 ) -> Callable[[Score], Score]:
     """Decorator that adds a scoring function to :data:`ATTACKS` under ``name``."""
 
@@ -56,7 +59,9 @@ def register_attack(
         known = ATTACKS.get(name)
         if known is not None and _origin(known.score) != _origin(score):  # a module reloaded is the same attack
             raise ValueError(f"membership attack {name!r} is registered twice")
-        ATTACKS[name] = Attack(name, score, needs_reference, tuple(spaces))
+        if needs_reference and needs_reference_generator:
+            raise ValueError(f"membership attack {name!r}: its reference is known non-members or a generator's images, not both")
+        ATTACKS[name] = Attack(name, score, needs_reference, tuple(spaces), needs_reference_generator)
         return score
 
     return register

@@ -81,3 +81,31 @@ def test_a_registered_attack_reaches_run_files_comparison_and_report(project_cop
     committed = json.loads((project_copy / "data" / "02_intermediate" / "ingestion_commit.json").read_text())["run_id"]
     summary = pd.read_csv(versions(project_copy, "08_reporting/summaries", "subtask1_membership_summary.csv")[-1])
     assert set(summary["ingestion_run"]) == {committed}
+
+
+def test_trained_reference_generators_are_kept_and_calibrate_gan_leaks(project_copy, tmp_path):
+    """``reference_generator.source: trained``: one generator per split, each trained on the other split's reals
+    (none of its own queries), saved with what it trained on; the calibrated attack's run files are valid and
+    its null control is measured."""
+    import torch
+
+    raw = write_sample_release(tmp_path / "raw", image_size=48, per_folder=6, seed=5)
+    tiny_ddpm = {"base_channels": 4, "channel_multipliers": [1, 2], "patch_size": 4, "prediction": "x0", "batch_size": 4,
+                 "steps": 2, "sample_steps": 2, "log_every": 1}
+    runtime = {"raw_data_root": str(raw), "ingestion": {"image_size": 48},
+               "subtask1_membership": {"weights": "none", "backbone": "mobilenet_v2", "cv_folds": 2, "device": "cpu",
+                                       "reference_generator": {"source": "trained", "family": "ddpm", "settings": tiny_ddpm}}}
+    for pipelines in (["ingestion"], ["subtask1_membership"]):
+        run_pipelines(project_copy, pipelines, **runtime)
+    [bundle_path] = versions(project_copy, "06_models", "subtask1_membership_reference_generators.pt")
+    bundle = torch.load(bundle_path, weights_only=True)
+    assert bundle["source"] == "trained" and bundle["family"] == "ddpm"
+    assert bundle["train"]["trained_on"] == "test split reals (12)" and bundle["test"]["trained_on"] == "train split reals (12)"
+    assert bundle["train"]["state"] and len(bundle["train"]["history"]["step"]) >= 1
+    test_ids = [p.stem for p in (raw / "subtask1" / "test" / "real_unknown").glob("*.png")]
+    for space in ("pixels", "features"):
+        [run_file] = versions(project_copy, "07_model_output", f"subtask1_gan_leaks_calibrated_{space}.csv")
+        validate_run_file(run_file.read_text(), test_ids, ["0", "1"], str(run_file))
+    summary = pd.read_csv(versions(project_copy, "08_reporting/summaries", "subtask1_membership_summary.csv")[-1]).set_index("method")
+    assert 0.0 <= summary.loc["gan_leaks_calibrated_pixels", "control_auc"] <= 1.0, "measured, not NaN"
+    assert "null control AUC" in summary.loc["gan_leaks_calibrated_pixels", "validation"]

@@ -18,14 +18,18 @@ def test_attack_blocks_are_checked_before_any_work():
         check_membership_parameters({"domias_components": 8})
 
 
-def _spaces(used, not_used, train_generated, test_generated):
+def _spaces(used, not_used, train_generated, test_generated, reference=None):
+    """Vectors of both spaces; ``reference``: a reference generator's images (both splits'), trained like ``source: trained``."""
     import numpy as np
 
     reals = np.concatenate([used, not_used]).astype(np.float32)
+    reference = np.random.default_rng(9).normal(size=(60, used.shape[1])) if reference is None else reference
     vectors = {"train_real": reals, "train_generated": train_generated.astype(np.float32), "test_real": reals[:4],
-               "test_generated": test_generated.astype(np.float32)}
+               "test_generated": test_generated.astype(np.float32), "train_reference": reference.astype(np.float32),
+               "test_reference": reference.astype(np.float32)}
     ids = {"train_real": np.array([f"r{i}" for i in range(len(reals))]), "test_real": np.array([f"t{i}" for i in range(4)])}
-    return {"pixels": vectors, "features": vectors, "ids": ids, "labels": np.array([1] * len(used) + [0] * len(not_used))}
+    return {"pixels": vectors, "features": vectors, "ids": ids, "labels": np.array([1] * len(used) + [0] * len(not_used)),
+            "reference_source": "trained"}
 
 
 PARAMS = {"cv_folds": 4, "seed": 0, "attacks": {"domias": {"components": 2}}}
@@ -44,9 +48,10 @@ def test_the_null_control_sits_at_chance_when_the_signal_is_membership():
     spaces = _spaces(used, not_used, used + rng.normal(scale=0.05, size=used.shape), rng.normal(size=(80, 8)))
     cv, test, control = score_membership(spaces, PARAMS)
     summary = summarise_subtask1(cv, test, None, "s", dict.fromkeys(cv["method"].unique(), "w"), control).set_index("method")
-    leaks = summary.loc["gan_leaks_pixels"]
-    assert leaks["validation_auc"] > 0.9
-    assert leaks["control_auc_low"] <= 0.5 <= leaks["control_auc_high"] and "OFF CHANCE" not in leaks["validation"]
+    for method in ("gan_leaks_pixels", "gan_leaks_calibrated_pixels"):
+        leaks = summary.loc[method]
+        assert leaks["validation_auc"] > 0.9
+        assert leaks["control_auc_low"] <= 0.5 <= leaks["control_auc_high"] and "OFF CHANCE" not in leaks["validation"]
 
 
 def test_the_null_control_flags_a_signal_that_comes_from_the_split():
@@ -97,3 +102,37 @@ def test_no_real_is_scored_against_a_reference_set_that_holds_it(monkeypatch):
     [test_call] = [call for call in calls if min(call[1]) >= 100]
     assert test_call[0] == -2 and test_call[2] == set(np.flatnonzero(labels == 0)), "test reals against every known non-member"
     assert set(cv["method"]) == set(control["method"]) == {"spy_pixels", "ensemble"} and len(test) == 16
+
+
+def test_the_reference_generator_images_reach_the_calibrated_attack_and_no_other(monkeypatch):
+    """The training reals are compared with the training split's reference, the test reals with the test split's;
+    with the other split's generated images as the reference, the calibrated attack has no null control (its
+    reference would be the control's own target), and says so rather than report a control of ties."""
+    import numpy as np
+
+    from gans_fingerprints.membership.registry import Attack
+    from gans_fingerprints.pipelines.subtask1_membership import nodes
+
+    calls = []
+
+    def spy(queries, generated, reference):
+        calls.append((int(queries[0, 0]), int(generated[0, 0]), int(reference[0, 0]) if len(reference) else None))
+        return queries[:, 1]
+
+    attacks = {"plain": Attack("plain", spy, spaces=("pixels",)), "calibrated": Attack("calibrated", spy, spaces=("pixels",),
+                                                                                         needs_reference_generator=True)}
+    rng = np.random.default_rng(0)
+    vectors = {"train_real": np.column_stack([np.zeros(24), rng.normal(size=24)]),
+               "test_real": np.column_stack([np.ones(8), rng.normal(size=8)]),
+               "train_generated": np.full((5, 2), -1.0), "test_generated": np.full((7, 2), -2.0),
+               "train_reference": np.full((5, 2), -3.0), "test_reference": np.full((7, 2), -4.0)}
+    spaces = {"pixels": vectors, "features": vectors, "labels": np.array([1, 0] * 12), "reference_source": "trained",
+              "ids": {"train_real": np.array([f"r{i}" for i in range(24)]), "test_real": np.array([f"t{i}" for i in range(8)])}}
+    monkeypatch.setattr(nodes, "registered_attacks", lambda: attacks)
+    nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
+    calibrated = {call for call in calls if call[2] is not None and call[2] < -2}
+    assert calibrated == {(0, -1, -3), (0, -2, -3), (1, -2, -4)}, "cv, control (train reference), test (test reference)"
+    assert {reference for _, _, reference in set(calls) - calibrated} <= {None, 0}, "the plain attack: none, or known non-members"
+    spaces["reference_source"] = "other_split"
+    _, _, control = nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
+    assert set(control["method"]) == {"plain_pixels", "ensemble"}

@@ -13,3 +13,5 @@ def test_the_siamese_attack_is_checked_and_its_retired_keys_refused():
         check_siamese_attack({"score": "mean_k", "k": 5, "attack": "mean_k_nearest"})
     with pytest.raises(UserInputError, match=r"subtask1_siamese\.attack_options has unknown option\(s\) \['kk'\]"):
         check_siamese_attack({"attack": "mean_k_nearest", "attack_options": {"kk": 5}})
+    with pytest.raises(UserInputError, match=r"gan_leaks_calibrated compares with a reference generator's images"):
+        check_siamese_attack({"attack": "gan_leaks_calibrated"})

@@ -9,6 +9,9 @@
 * ``monte_carlo``: the share of generated images within ε of x (Hilprecht et al., PoPETs 2019).
 * ``mean_k_nearest``: minus the mean distance to the k nearest generated images; the paper's
   Siamese score (run on the Siamese embeddings only: at k = 1 it is ``gan_leaks``).
+* ``gan_leaks_calibrated``: the nearest-generated distance less the nearest distance to a reference
+  generator's images, one of the same family that trained on none of the queries (GAN-Leaks' calibrated
+  attack, Chen et al., CCS 2020; the images come from ``subtask1_membership.reference_generator``).
 * ``logan``: a classifier of generated images against known non-members scores how far a real image
   lies on the generated side (LOGAN's black-box idea, Hayes et al., PoPETs 2019).
 

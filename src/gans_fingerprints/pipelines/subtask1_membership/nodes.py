@@ -53,14 +53,86 @@ def check_membership_parameters(params: dict[str, Any]) -> None:
                              "(parameters_subtask1_membership.yml).")
 
 
-def membership_spaces(
+REFERENCE_SOURCES = ("other_split", "trained")
+REFERENCE_KEY = "reference_generator"
+
+
+def _reference_settings(params: dict[str, Any]) -> dict[str, Any]:
+    settings = dict(params.get(REFERENCE_KEY) or {})
+    source = str(settings.get("source", "other_split"))
+    if source not in REFERENCE_SOURCES:
+        raise UserInputError(f"subtask1_membership.{REFERENCE_KEY}.source must be one of {list(REFERENCE_SOURCES)}, got {source!r} "
+                             "(parameters_subtask1_membership.yml).")
+    unknown = sorted(set(settings) - {"source", "family", "settings"})
+    if unknown:
+        raise UserInputError(f"subtask1_membership.{REFERENCE_KEY} has unknown key(s) {unknown}; it takes source, family and "
+                             "settings (parameters_subtask1_membership.yml).")
+    return {**settings, "source": source}
+
+
+def reference_generator_images(
     train_manifest: pd.DataFrame,
     train_images: np.ndarray,
     test_manifest: pd.DataFrame,
     test_images: np.ndarray,
     params: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Each split's reference generator and its images (``gan_leaks_calibrated``): a generator of the target's
+    family that trained on none of that split's reals, so what it comes close to is what any such generator
+    comes close to.
+
+    ``source: other_split`` takes the other split's generated images (a generator the release itself trained on
+    other reals; free). ``source: trained`` trains a generator of ``family`` (``settings``) for each split on the
+    *other* split's reals, which are none of this split's queries (Chen et al. train on known non-members; for the
+    test split those are a part of the training split's reals, and the training split's own known non-members
+    are its cross-validation queries), and samples as many images as the split's target generated, since the
+    nearest of more images is nearer. Returns the weights (versioned; empty for ``other_split``) and the images.
+    """
+    settings = _reference_settings(params)
+    rows = subtask1_rows(train_manifest, test_manifest)
+    stacks = {"train": train_images, "test": test_images}
+
+    def stack(split: str, kind: str) -> np.ndarray:
+        positions = np.sort(rows[f"{split}_{kind}"]["stack_index"].to_numpy())
+        return np.asarray(stacks[split][positions]) if len(positions) else np.asarray(stacks[split])[:0]
+
+    other = {"train": "test", "test": "train"}
+    if settings["source"] == "other_split":
+        return {"source": "other_split"}, {split: stack(other[split], "generated") for split in other}
+
+    from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
+    from gans_fingerprints.generators.registry import family  # noqa: PLC0415
+
+    where = f"subtask1_membership.{REFERENCE_KEY}"
+    generator_family = family(str(settings.get("family", "")), f"{where}.family")
+    try:
+        config = generator_family.config(settings.get("settings"), int(train_images.shape[1]), f"{where}.settings")
+    except ValueError as error:
+        raise UserInputError(f"{where}.settings: {error} (parameters_subtask1_membership.yml).") from error
+    device, seed = resolve_device(str(params["device"])), int(params["seed"])
+    bundle: dict[str, Any] = {"source": "trained", "family": generator_family.name, "settings": dict(settings.get("settings") or {})}
+    images = {}
+    for index, split in enumerate(other):
+        reals, count = stack(other[split], "real"), len(rows[f"{split}_generated"])
+        logger.info("Reference generator for the %s split: %s trained on the %s split's %d reals, %d images sampled.", split,
+                    generator_family.name, other[split], len(reals), count)
+        state, history = generator_family.implementation.train(reals, config, device, seed * 100 + index, f"reference {split}")
+        images[split] = generator_family.implementation.sample(state, config, count, device, seed * 1000 + index)
+        bundle[split] = {"state": state, "trained_on": f"{other[split]} split reals ({len(reals)})",
+                         "history": {column: history[column].tolist() for column in history}}
+    return bundle, images
+
+
+def membership_spaces(
+    train_manifest: pd.DataFrame,
+    train_images: np.ndarray,
+    test_manifest: pd.DataFrame,
+    test_images: np.ndarray,
+    reference_images: dict[str, np.ndarray],
+    params: dict[str, Any],
 ) -> dict[str, Any]:
-    """Every subtask-1 image as a pixel vector and as CNN features, with the training labels."""
+    """Every subtask-1 image, and each split's reference generator's images, as a pixel vector and as CNN
+    features, with the training labels."""
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only here
     from gans_fingerprints.models.backbones import build_backbone, extract_features  # noqa: PLC0415
 
@@ -77,17 +149,32 @@ def membership_spaces(
         spaces["features"][name] = extract_features(
             model, preprocess, stack, device, params["batch_size"], str(params["precision"]), positions
         )
+    spaces["reference_source"] = _reference_settings(params)["source"]
+    for split, images in reference_images.items():
+        if spaces["reference_source"] == "other_split":  # the other split's generated images, represented above
+            other = "test" if split == "train" else "train"
+            for space in SPACES:
+                spaces[space][f"{split}_reference"] = spaces[space][f"{other}_generated"]
+            continue
+        positions = np.arange(len(images))
+        spaces["pixels"][f"{split}_reference"] = _pixels(images, positions, int(params["pixel_size"]))
+        spaces["features"][f"{split}_reference"] = extract_features(
+            model, preprocess, images, device, params["batch_size"], str(params["precision"]), positions
+        )
     spaces["ids"] = {name: table["image_id"].astype(str).to_numpy() for name, table in rows.items()}
     spaces["labels"] = rows["train_real"]["label"].to_numpy()
     return spaces
 
 
-def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndarray, generated: np.ndarray, labels: np.ndarray,
-                            params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cross_validated_attack(  # noqa: PLR0913 - the attack, its options, the images, the labels, the parameters
+    attack: Any, options: dict[str, Any], reals: np.ndarray, generated: np.ndarray, labels: np.ndarray, params: dict[str, Any],
+    reference_images: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-validated ranks and decisions of one attack on the labelled reals against ``generated``,
     and ranks of every labelled real for choosing the test threshold, none of them in-sample.
 
-    A label-free attack scores every real once (its test threshold: on those scores' ranks). An
+    A label-free attack scores every real once (its test threshold: on those scores' ranks); one that
+    compares with a reference generator gets ``reference_images``, which trained on none of them. An
     attack with a reference set of known non-members scores each held-out fold with the training
     folds' non-members, and the training folds (where the fold's threshold is chosen) by
     :func:`cross_fitted_ranks`, so no real is scored by a reference set that holds it; its test
@@ -98,8 +185,8 @@ def _cross_validated_attack(attack: Any, options: dict[str, Any], reals: np.ndar
     def score(query_index, reference_index):
         return attack.scores(reals[query_index], generated, reals[reference_index], options)
 
-    if not attack.needs_reference:
-        fixed = score(np.arange(len(reals)), np.arange(0))
+    if not attack.needs_reference:  # label-free: a reference generator's images (if it takes them) hold none of these reals
+        fixed = attack.scores(reals, generated, reference_images if attack.needs_reference_generator else reals[:0], options)
         cv_ranks, cv_predictions = cross_validated(labels, lambda fit, held_out: (fixed[fit], fixed[held_out]), folds, seed)
         return cv_ranks, cv_predictions, ranks(fixed)
 
@@ -120,7 +207,10 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     The null control runs the same cross-validation with the test split's generated images in place
     of the training split's: no training real trained that generator, so "used" and "not used" are
     both non-members of it and the control's AUC must sit at chance. An attack whose control is off
-    chance finds a difference between the two real sets, not membership.
+    chance finds a difference between the two real sets, not membership. A reference generator's images
+    (``gan_leaks_calibrated``) come from ``spaces``: ``train_reference`` for the training reals (the
+    cross-validation and the control), ``test_reference`` for the test reals; with ``source: other_split``
+    the training split's reference is the control's target, and that attack has no control.
     """
     labels, train_ids, test_ids = spaces["labels"], spaces["ids"]["train_real"], spaces["ids"]["test_real"]
     cv_rows, test_rows, control_rows = [], [], []
@@ -131,16 +221,23 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
         for attack in (a for a in registered_attacks().values() if space in a.spaces):
             method = f"{attack.name}_{space}"
             options = (params.get("attacks") or {}).get(attack.name) or {}
-            cv_ranks, cv_predictions, train_ranks = _cross_validated_attack(attack, options, reals, generated, labels, params)
-            non_members = reals[labels == 0]
+            train_reference, test_reference = (vectors["train_reference"], vectors["test_reference"]) if attack.needs_reference_generator \
+                else (None, reals[labels == 0])
+            cv_ranks, cv_predictions, train_ranks = _cross_validated_attack(attack, options, reals, generated, labels, params,
+                                                                            train_reference)
             threshold = best_threshold(train_ranks, labels)
-            test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], non_members, options))
-            control_ranks, control_predictions, _ = _cross_validated_attack(
-                attack, options, reals, vectors["test_generated"], labels, params)
+            test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], test_reference, options))
             cv_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": cv_ranks,
                                          "prediction": cv_predictions}))
-            control_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": control_ranks,
-                                              "prediction": control_predictions}))
+            if attack.needs_reference_generator and spaces.get("reference_source") == "other_split":
+                logger.warning("%s: no null control: its reference for the training split is the test split's generator, "
+                               "the control's own target (reference_generator.source: trained has one).", method)
+                control_ranks = np.full(len(labels), 0.5)  # adds nothing to the ensemble's control
+            else:
+                control_ranks, control_predictions, _ = _cross_validated_attack(
+                    attack, options, reals, vectors["test_generated"], labels, params, train_reference)
+                control_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": control_ranks,
+                                                  "prediction": control_predictions}))
             test_rows.append(pd.DataFrame({"method": method, "image_id": test_ids, "rank": test_ranks,
                                            "prediction": (test_ranks > threshold).astype(int)}))
             logger.info("%s: cross-validated kappa %.3f", method, membership_metrics(labels, cv_predictions)["kappa"])

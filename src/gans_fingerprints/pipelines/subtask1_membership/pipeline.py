@@ -8,6 +8,7 @@ from gans_fingerprints.evaluation.subtask1 import validate_subtask1_run_files
 from gans_fingerprints.pipelines.subtask1_membership.nodes import (
     membership_methods,
     membership_spaces,
+    reference_generator_images,
     score_membership,
     summarise_membership,
     write_membership_run_files,
@@ -17,14 +18,22 @@ P = "subtask1_membership"
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """Represent the images, score every attack, summarise, write and validate one run file per method."""
+    """Reference generators (calibrated GAN-Leaks), represent the images, score every attack, summarise, write and
+    validate one run file per method."""
     run_files = {method: f"subtask1_{method}_run_file" for method in membership_methods()}
     return Pipeline(
         [
             Node(
-                membership_spaces,
+                reference_generator_images,
                 ["subtask1_train_manifest", "subtask1_train_image_stack", "subtask1_test_manifest",
                  "subtask1_test_image_stack", f"params:{P}"],
+                [f"{P}_reference_generators", f"{P}_reference_images"],
+                name=f"{P}_reference_generators",
+            ),
+            Node(
+                membership_spaces,
+                ["subtask1_train_manifest", "subtask1_train_image_stack", "subtask1_test_manifest",
+                 "subtask1_test_image_stack", f"{P}_reference_images", f"params:{P}"],
                 f"{P}_spaces",
                 name=f"{P}_spaces",
             ),

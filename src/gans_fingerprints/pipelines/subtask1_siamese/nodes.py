@@ -37,7 +37,11 @@ def check_siamese_attack(params: dict[str, Any]) -> tuple[Attack, dict[str, Any]
         raise UserInputError(f"subtask1_siamese.score and .k are retired: a registered attack scores the embeddings ({hint}).")
     name, options = str(params["attack"]), dict(params.get("attack_options") or {})
     attack = check_attack(name, options, name_key="subtask1_siamese.attack", options_key="subtask1_siamese.attack_options",
-                          source="parameters_subtask1_siamese.yml")  # any attack can score the embeddings
+                          source="parameters_subtask1_siamese.yml")  # any attack but a reference generator's
+    if attack.needs_reference_generator:
+        raise UserInputError(f"subtask1_siamese.attack: {name} compares with a reference generator's images, which this "
+                             "pipeline does not embed; choose another attack (parameters_subtask1_siamese.yml) or run it in "
+                             "subtask1_membership.")
     return attack, options
 
 
