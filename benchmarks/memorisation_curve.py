@@ -13,7 +13,7 @@ overwritten).
 Weights: a profile without weights under ``data/06_models/benchmark_weights/<profile>`` stops the script
 before any work, naming the command that makes them (``make benchmark-weights PROFILE=<profile> REUSE=demo``).
 
-Usage: ``uv run python benchmarks/memorisation_curve.py [--profiles demo demo_members_32 ...] [--out DIR]``;
+Usage: ``uv run python benchmarks/memorisation_curve.py [--profiles demo demo_members_32 ...] [--out DIR] [--params K=V,...]``;
 ``--replot DIR/memorisation_curve.csv`` draws the figure of an earlier run again, into a new file beside it.
 """
 
@@ -44,22 +44,23 @@ COLUMNS = ["method", "test_kappa", "test_kappa_low", "test_kappa_high", "test_au
            "control_p_value"]
 
 
-def measure(profile: str) -> tuple[pd.DataFrame, float]:
-    """One level: every subtask-1 method's row of ``subtask1_comparison`` with the test generator's memorisation."""
+def measure(profile: str, params: str = "") -> tuple[pd.DataFrame, float]:
+    """One level: every subtask-1 method's row of ``subtask1_comparison`` with the test generator's memorisation
+    (``params``: more ``--params`` of the subtask-1 run, comma-separated)."""
     with tempfile.TemporaryDirectory(prefix=f"curve_{profile}_") as tmp:
         work = Path(tmp)
         project = make_scratch_project(work / "project", shipped_weights=True)
         raw = f"raw_data_root={work / 'raw'}"
         start = time.perf_counter()
         kedro_run(project, "benchmark", f"{raw},benchmark.profile={profile}")
-        kedro_run(project, SUBTASK1, raw)
+        kedro_run(project, SUBTASK1, ",".join(filter(None, [raw, params])))
         seconds = time.perf_counter() - start
         quality = {row["generator"]: row for row in json.loads(latest_report(project, "benchmark_summary.json").read_text())["quality"]}
         table = pd.read_csv(latest_report(project, "subtask1_comparison.csv"))
     test_generator = quality["subtask1_test"]
     table = table[[c for c in COLUMNS if c in table]].assign(
         profile=profile, members=int(test_generator["n_train"]), near_copy_share=test_generator["near_copy_share"],
-        member_auc=test_generator["membership_auc"])
+        member_auc=test_generator["membership_auc"], params=params or "defaults")
     return table, seconds
 
 
@@ -93,7 +94,9 @@ def plot(curve: pd.DataFrame) -> plt.Figure:
                                                 zip(levels["member_auc"], levels["members"], levels["near_copy_share"], strict=True)],
                         fontsize=7)
     axes[1].legend(fontsize=7, ncol=2, loc="upper left")
-    figure.suptitle("Subtask 1: every method against how much its generator memorised (demo benchmark levels)")
+    settings = curve["params"].iloc[0] if "params" in curve and curve["params"].iloc[0] != "defaults" else ""
+    figure.suptitle("Subtask 1: every method against how much its generator memorised (demo benchmark levels)"
+                    + (f"\n{settings}" if settings else ""))
     figure.tight_layout()
     return figure
 
@@ -102,6 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", default=PROFILES)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "08_reporting" / "memorisation_curve")
+    parser.add_argument("--params", default="", help="more --params of the subtask-1 runs, e.g. "
+                        "subtask1_membership.reference_generator.source=trained")
     parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's memorisation_curve.csv, beside it")
     args = parser.parse_args()
     if args.replot:
@@ -110,7 +115,7 @@ def main() -> None:
     require_weights(args.profiles, "about 10 min each on 2 CPU cores")
     levels, seconds = [], {}
     for profile in args.profiles:
-        table, seconds[profile] = measure(profile)
+        table, seconds[profile] = measure(profile, args.params)
         levels.append(table)
         print(f"{profile}: {seconds[profile]:.0f} s", flush=True)
     curve = pd.concat(levels, ignore_index=True)

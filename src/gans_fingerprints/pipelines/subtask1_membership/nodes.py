@@ -55,6 +55,8 @@ def check_membership_parameters(params: dict[str, Any]) -> None:
 
 REFERENCE_SOURCES = ("other_split", "trained")
 REFERENCE_KEY = "reference_generator"
+OTHER_SPLIT = {"train": "test", "test": "train"}
+"""Whose images make each split's reference generator: the other split's, none of which is this split's query."""
 
 
 def _reference_settings(params: dict[str, Any]) -> dict[str, Any]:
@@ -96,9 +98,8 @@ def reference_generator_images(
         positions = np.sort(rows[f"{split}_{kind}"]["stack_index"].to_numpy())
         return np.asarray(stacks[split][positions]) if len(positions) else np.asarray(stacks[split])[:0]
 
-    other = {"train": "test", "test": "train"}
     if settings["source"] == "other_split":
-        return {"source": "other_split"}, {split: stack(other[split], "generated") for split in other}
+        return {"source": "other_split"}, {split: stack(other, "generated") for split, other in OTHER_SPLIT.items()}
 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
     from gans_fingerprints.generators.registry import family  # noqa: PLC0415
@@ -112,13 +113,13 @@ def reference_generator_images(
     device, seed = resolve_device(str(params["device"])), int(params["seed"])
     bundle: dict[str, Any] = {"source": "trained", "family": generator_family.name, "settings": dict(settings.get("settings") or {})}
     images = {}
-    for index, split in enumerate(other):
-        reals, count = stack(other[split], "real"), len(rows[f"{split}_generated"])
+    for index, (split, other) in enumerate(OTHER_SPLIT.items()):
+        reals, count = stack(other, "real"), len(rows[f"{split}_generated"])
         logger.info("Reference generator for the %s split: %s trained on the %s split's %d reals, %d images sampled.", split,
-                    generator_family.name, other[split], len(reals), count)
+                    generator_family.name, other, len(reals), count)
         state, history = generator_family.implementation.train(reals, config, device, seed * 100 + index, f"reference {split}")
         images[split] = generator_family.implementation.sample(state, config, count, device, seed * 1000 + index)
-        bundle[split] = {"state": state, "trained_on": f"{other[split]} split reals ({len(reals)})",
+        bundle[split] = {"state": state, "trained_on": f"{other} split reals ({len(reals)})",
                          "history": {column: history[column].tolist() for column in history}}
     return bundle, images
 
@@ -152,9 +153,8 @@ def membership_spaces(
     spaces["reference_source"] = _reference_settings(params)["source"]
     for split, images in reference_images.items():
         if spaces["reference_source"] == "other_split":  # the other split's generated images, represented above
-            other = "test" if split == "train" else "train"
             for space in SPACES:
-                spaces[space][f"{split}_reference"] = spaces[space][f"{other}_generated"]
+                spaces[space][f"{split}_reference"] = spaces[space][f"{OTHER_SPLIT[split]}_generated"]
             continue
         positions = np.arange(len(images))
         spaces["pixels"][f"{split}_reference"] = _pixels(images, positions, int(params["pixel_size"]))
