@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--profiles", nargs="+", default=PROFILES)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "08_reporting" / "memorisation_curve")
     parser.add_argument("--params", default="", help="more --params of the subtask-1 runs, e.g. "
-                        "subtask1_membership.reference_generator.source=trained")
+                        "subtask1_membership.reference_generator.source=trained (comma-separated: no list values)")
     parser.add_argument("--replot", type=Path, help="draw the figure again from an earlier run's memorisation_curve.csv, beside it")
     args = parser.parse_args()
     if args.replot:

@@ -27,8 +27,8 @@ class Attack:
     are recomputed per cross-validation fold with that fold's non-members only.
     ``needs_reference_generator``: its ``reference`` is a reference generator's images instead (no labels: it
     scores every real once). ``spaces``: where
-    ``subtask1_membership`` runs it (``pixels``, ``features``); any attack can score the Siamese
-    network's embeddings (``subtask1_siamese.attack``)."""
+    ``subtask1_membership`` runs it (``pixels``, ``features``); any attack but one that needs a reference
+    generator can score the Siamese network's embeddings (``subtask1_siamese.attack``)."""
 
     name: str
     score: Score

@@ -107,7 +107,7 @@ def test_no_real_is_scored_against_a_reference_set_that_holds_it(monkeypatch):
 def test_the_reference_generator_images_reach_the_calibrated_attack_and_no_other(monkeypatch):
     """The training reals are compared with the training split's reference, the test reals with the test split's;
     with the other split's generated images as the reference, the calibrated attack has no null control (its
-    reference would be the control's own target), and says so rather than report a control of ties."""
+    reference would be the control's own target) and stays out of the ensemble, whose control could not check it."""
     import numpy as np
 
     from gans_fingerprints.membership.registry import Attack
@@ -115,24 +115,57 @@ def test_the_reference_generator_images_reach_the_calibrated_attack_and_no_other
 
     calls = []
 
-    def spy(queries, generated, reference):
-        calls.append((int(queries[0, 0]), int(generated[0, 0]), int(reference[0, 0]) if len(reference) else None))
-        return queries[:, 1]
+    def spy(name, column):
+        def score(queries, generated, reference):
+            calls.append((name, int(queries[0, 0]), int(generated[0, 0]), int(reference[0, 0]) if len(reference) else None))
+            return queries[:, column]
+        return score
 
-    attacks = {"plain": Attack("plain", spy, spaces=("pixels",)), "calibrated": Attack("calibrated", spy, spaces=("pixels",),
-                                                                                         needs_reference_generator=True)}
+    attacks = {"plain": Attack("plain", spy("plain", 1), spaces=("pixels",)),
+               "calibrated": Attack("calibrated", spy("calibrated", 2), spaces=("pixels",), needs_reference_generator=True)}
     rng = np.random.default_rng(0)
-    vectors = {"train_real": np.column_stack([np.zeros(24), rng.normal(size=24)]),
-               "test_real": np.column_stack([np.ones(8), rng.normal(size=8)]),
-               "train_generated": np.full((5, 2), -1.0), "test_generated": np.full((7, 2), -2.0),
-               "train_reference": np.full((5, 2), -3.0), "test_reference": np.full((7, 2), -4.0)}
+    vectors = {"train_real": np.column_stack([np.zeros(24), rng.normal(size=(24, 2))]),
+               "test_real": np.column_stack([np.ones(8), rng.normal(size=(8, 2))]),
+               "train_generated": np.full((5, 3), -1.0), "test_generated": np.full((7, 3), -2.0),
+               "train_reference": np.full((5, 3), -3.0), "test_reference": np.full((7, 3), -4.0)}
     spaces = {"pixels": vectors, "features": vectors, "labels": np.array([1, 0] * 12), "reference_source": "trained",
               "ids": {"train_real": np.array([f"r{i}" for i in range(24)]), "test_real": np.array([f"t{i}" for i in range(8)])}}
     monkeypatch.setattr(nodes, "registered_attacks", lambda: attacks)
-    nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
-    calibrated = {call for call in calls if call[2] is not None and call[2] < -2}
-    assert calibrated == {(0, -1, -3), (0, -2, -3), (1, -2, -4)}, "cv, control (train reference), test (test reference)"
-    assert {reference for _, _, reference in set(calls) - calibrated} <= {None, 0}, "the plain attack: none, or known non-members"
-    spaces["reference_source"] = "other_split"
     _, _, control = nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
-    assert set(control["method"]) == {"plain_pixels", "ensemble"}
+    seen = {name: {call[1:] for call in calls if call[0] == name} for name in attacks}
+    assert seen["calibrated"] == {(0, -1, -3), (0, -2, -3), (1, -2, -4)}, "cv, control (train reference), test (test reference)"
+    assert {reference for _, _, reference in seen["plain"]} <= {None, 0}, "the plain attack: none, or known non-members"
+    assert set(control["method"]) == {"plain_pixels", "calibrated_pixels", "ensemble"}
+    spaces["reference_source"] = "other_split"
+    cv, test, control = nodes.score_membership(spaces, {"cv_folds": 3, "seed": 0})
+    assert set(control["method"]) == {"plain_pixels", "ensemble"} and "calibrated_pixels" in set(test["method"])
+    ensemble = cv[cv["method"] == "ensemble"]["rank"].to_numpy()
+    plain = cv[cv["method"] == "plain_pixels"]["rank"].to_numpy()
+    assert abs(np.corrcoef(ensemble, plain)[0, 1]) > 0.99, "the ensemble of the one attack left in it"
+
+
+def test_the_other_split_reference_is_that_split_s_generated_images_cut_to_the_target_s_count():
+    import numpy as np
+
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import reference_vectors
+
+    vectors = {"train_generated": np.arange(12.0)[:, None], "test_generated": 100 + np.arange(8.0)[:, None]}
+    chosen = reference_vectors(vectors, "other_split", seed=0)
+    assert chosen["train_reference"].ravel().tolist() == list(100 + np.arange(8.0)), "all 8 of the test generator's"
+    test_reference = chosen["test_reference"].ravel()
+    assert len(test_reference) == 8 and set(test_reference) < set(np.arange(12.0)), "8 of the training generator's 12"
+    np.testing.assert_array_equal(reference_vectors(vectors, "other_split", seed=0)["test_reference"].ravel(), test_reference)
+    trained = {**vectors, "train_reference": np.zeros((3, 1)), "test_reference": np.ones((4, 1))}
+    assert {k: len(v) for k, v in reference_vectors(trained, "trained", seed=0).items()} == {"train_reference": 3, "test_reference": 4}
+
+
+def test_reference_generators_never_reuse_the_seeds_of_the_generators_under_attack():
+    """The benchmark trains generator i with seed * 100 + i and samples it with seed * 1000 + i; an attacker's
+    reference generator must not start from the target's initial weights or noise."""
+    from gans_fingerprints.pipelines.subtask1_membership.nodes import reference_seeds
+
+    for seed in (0, 1, 7, 2025):
+        targets = {seed * 100 + i for i in range(32)} | {seed * 1000 + i for i in range(32)}
+        drawn = [value for split in ("train", "test") for value in reference_seeds(seed, split)]
+        assert len(set(drawn)) == 4 and not set(drawn) & targets
+        assert reference_seeds(seed, "train") == reference_seeds(seed, "train"), "the same seeds on every run"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.metrics import membership_metrics
 from gans_fingerprints.evaluation.subtask1 import RESULT_COLUMNS, method_run_file, subtask1_rows, summarise_subtask1
 from gans_fingerprints.imaging import resize_square
+from gans_fingerprints.layout import LAYOUT_DOC
 from gans_fingerprints.membership.decision import best_threshold, cross_fitted_ranks, cross_validated, ranks
 from gans_fingerprints.membership.ensemble import DEFAULT_REGULARISATION, EnsembleDecisions, ensemble_decisions
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
@@ -72,6 +74,15 @@ def _reference_settings(params: dict[str, Any]) -> dict[str, Any]:
     return {**settings, "source": source}
 
 
+def reference_seeds(seed: int, split: str) -> tuple[int, int]:
+    """Training and sampling seeds of a split's reference generator: drawn from the seed and what they are for, so
+    they never repeat the seeds a generator under attack was trained or sampled with (the benchmark uses
+    ``seed * 100 + i`` and ``seed * 1000 + i``; an attacker cannot share the target's initialisation or noise)."""
+    rng = np.random.default_rng([int(seed), zlib.crc32(f"reference_generator/{split}".encode())])
+    training, sampling = (int(value) for value in rng.integers(10**6, 2**31 - 1, size=2))
+    return training, sampling
+
+
 def reference_generator_images(
     train_manifest: pd.DataFrame,
     train_images: np.ndarray,
@@ -83,23 +94,20 @@ def reference_generator_images(
     family that trained on none of that split's reals, so what it comes close to is what any such generator
     comes close to.
 
-    ``source: other_split`` takes the other split's generated images (a generator the release itself trained on
-    other reals; free). ``source: trained`` trains a generator of ``family`` (``settings``) for each split on the
-    *other* split's reals, which are none of this split's queries (Chen et al. train on known non-members; for the
-    test split those are a part of the training split's reals, and the training split's own known non-members
-    are its cross-validation queries), and samples as many images as the split's target generated, since the
-    nearest of more images is nearer. Returns the weights (versioned; empty for ``other_split``) and the images.
+    ``source: other_split`` uses the other split's generated images (a generator the release itself trained on
+    other reals; free): nothing is trained, and :func:`membership_spaces` reuses their vectors. ``source: trained``
+    trains a generator of ``family`` (``settings``) for each split on the *other* split's reals, which are none of
+    this split's queries (Chen et al. train on known non-members; for the test split those are a part of the
+    training split's reals, and the training split's own known non-members are its cross-validation queries),
+    with seeds of its own (:func:`reference_seeds`), and samples as many images as the split's target generated,
+    since the nearest of more images is nearer. Returns what was used (with the weights, versioned) and the
+    images (none for ``other_split``).
     """
+    check_membership_parameters(params)  # before minutes of training
     settings = _reference_settings(params)
     rows = subtask1_rows(train_manifest, test_manifest)
-    stacks = {"train": train_images, "test": test_images}
-
-    def stack(split: str, kind: str) -> np.ndarray:
-        positions = np.sort(rows[f"{split}_{kind}"]["stack_index"].to_numpy())
-        return np.asarray(stacks[split][positions]) if len(positions) else np.asarray(stacks[split])[:0]
-
     if settings["source"] == "other_split":
-        return {"source": "other_split"}, {split: stack(other, "generated") for split, other in OTHER_SPLIT.items()}
+        return {"source": "other_split"}, {}
 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
     from gans_fingerprints.generators.registry import family  # noqa: PLC0415
@@ -108,20 +116,42 @@ def reference_generator_images(
     generator_family = family(str(settings.get("family", "")), f"{where}.family")
     try:
         config = generator_family.config(settings.get("settings"), int(train_images.shape[1]), f"{where}.settings")
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise UserInputError(f"{where}.settings: {error} (parameters_subtask1_membership.yml).") from error
-    device, seed = resolve_device(str(params["device"])), int(params["seed"])
+    stacks = {"train": train_images, "test": test_images}
+    for split, other in OTHER_SPLIT.items():
+        if rows[f"{other}_real"].empty or rows[f"{split}_generated"].empty:
+            raise UserInputError(f"{where}.source: trained needs real images in subtask1/{other} (to train the {split} split's "
+                                 f"reference) and generated images in subtask1/{split} ({LAYOUT_DOC}); or use source: other_split.")
+    device = resolve_device(str(params["device"]))
     bundle: dict[str, Any] = {"source": "trained", "family": generator_family.name, "settings": dict(settings.get("settings") or {})}
     images = {}
-    for index, (split, other) in enumerate(OTHER_SPLIT.items()):
-        reals, count = stack(other, "real"), len(rows[f"{split}_generated"])
+    for split, other in OTHER_SPLIT.items():
+        reals = np.asarray(stacks[other][np.sort(rows[f"{other}_real"]["stack_index"].to_numpy())])
+        count, (training_seed, sampling_seed) = len(rows[f"{split}_generated"]), reference_seeds(int(params["seed"]), split)
         logger.info("Reference generator for the %s split: %s trained on the %s split's %d reals, %d images sampled.", split,
                     generator_family.name, other, len(reals), count)
-        state, history = generator_family.implementation.train(reals, config, device, seed * 100 + index, f"reference {split}")
-        images[split] = generator_family.implementation.sample(state, config, count, device, seed * 1000 + index)
-        bundle[split] = {"state": state, "trained_on": f"{other} split reals ({len(reals)})",
+        state, history = generator_family.implementation.train(reals, config, device, training_seed, f"reference {split}")
+        images[split] = generator_family.implementation.sample(state, config, count, device, sampling_seed)
+        bundle[split] = {"state": state, "trained_on": f"{other} split reals ({len(reals)})", "seeds": [training_seed, sampling_seed],
                          "history": {column: history[column].tolist() for column in history}}
     return bundle, images
+
+
+def reference_vectors(vectors: dict[str, np.ndarray], source: str, seed: int) -> dict[str, np.ndarray]:
+    """Each split's reference images in one space (``<split>_reference``). With ``other_split``, the other split's
+    generated images, at most as many as the split's own target made (a seeded subset: the nearest of more
+    images is nearer; with fewer, all of them)."""
+    if source != "other_split":
+        return {f"{split}_reference": vectors[f"{split}_reference"] for split in OTHER_SPLIT}
+    chosen = {}
+    for split, other in OTHER_SPLIT.items():
+        reference, target_count = vectors[f"{other}_generated"], len(vectors[f"{split}_generated"])
+        if len(reference) > target_count:
+            rng = np.random.default_rng([int(seed), zlib.crc32(f"reference_subset/{split}".encode())])
+            reference = reference[np.sort(rng.choice(len(reference), size=target_count, replace=False))]
+        chosen[f"{split}_reference"] = reference
+    return chosen
 
 
 def membership_spaces(
@@ -150,17 +180,15 @@ def membership_spaces(
         spaces["features"][name] = extract_features(
             model, preprocess, stack, device, params["batch_size"], str(params["precision"]), positions
         )
-    spaces["reference_source"] = _reference_settings(params)["source"]
-    for split, images in reference_images.items():
-        if spaces["reference_source"] == "other_split":  # the other split's generated images, represented above
-            for space in SPACES:
-                spaces[space][f"{split}_reference"] = spaces[space][f"{OTHER_SPLIT[split]}_generated"]
-            continue
+    for split, images in reference_images.items():  # trained reference generators' images
         positions = np.arange(len(images))
         spaces["pixels"][f"{split}_reference"] = _pixels(images, positions, int(params["pixel_size"]))
         spaces["features"][f"{split}_reference"] = extract_features(
             model, preprocess, images, device, params["batch_size"], str(params["precision"]), positions
         )
+    spaces["reference_source"] = _reference_settings(params)["source"]
+    for space in SPACES:
+        spaces[space].update(reference_vectors(spaces[space], spaces["reference_source"], int(params["seed"])))
     spaces["ids"] = {name: table["image_id"].astype(str).to_numpy() for name, table in rows.items()}
     spaces["labels"] = rows["train_real"]["label"].to_numpy()
     return spaces
@@ -210,7 +238,8 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
     chance finds a difference between the two real sets, not membership. A reference generator's images
     (``gan_leaks_calibrated``) come from ``spaces``: ``train_reference`` for the training reals (the
     cross-validation and the control), ``test_reference`` for the test reals; with ``source: other_split``
-    the training split's reference is the control's target, and that attack has no control.
+    the training split's reference is the control's target: that attack has no control and stays out of the
+    ensemble, whose control could not check it.
     """
     labels, train_ids, test_ids = spaces["labels"], spaces["ids"]["train_real"], spaces["ids"]["test_real"]
     cv_rows, test_rows, control_rows = [], [], []
@@ -229,20 +258,20 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
             test_ranks = ranks(attack.scores(vectors["test_real"], vectors["test_generated"], test_reference, options))
             cv_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": cv_ranks,
                                          "prediction": cv_predictions}))
-            if attack.needs_reference_generator and spaces.get("reference_source") == "other_split":
-                logger.warning("%s: no null control: its reference for the training split is the test split's generator, "
-                               "the control's own target (reference_generator.source: trained has one).", method)
-                control_ranks = np.full(len(labels), 0.5)  # adds nothing to the ensemble's control
-            else:
-                control_ranks, control_predictions, _ = _cross_validated_attack(
-                    attack, options, reals, vectors["test_generated"], labels, params, train_reference)
-                control_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": control_ranks,
-                                                  "prediction": control_predictions}))
             test_rows.append(pd.DataFrame({"method": method, "image_id": test_ids, "rank": test_ranks,
                                            "prediction": (test_ranks > threshold).astype(int)}))
             logger.info("%s: cross-validated kappa %.3f", method, membership_metrics(labels, cv_predictions)["kappa"])
+            if attack.needs_reference_generator and spaces.get("reference_source") == "other_split":
+                logger.warning("%s: no null control: its reference for the training split is the test split's generator, "
+                               "the control's own target (reference_generator.source: trained has one); it stays out of "
+                               "the ensemble, whose control could not check it.", method)
+                continue
+            control_ranks, control_predictions, _ = _cross_validated_attack(
+                attack, options, reals, vectors["test_generated"], labels, params, train_reference)
+            control_rows.append(pd.DataFrame({"method": method, "image_id": train_ids, "label": labels, "rank": control_ranks,
+                                              "prediction": control_predictions}))
             for kind, values in (("cv", cv_ranks), ("test", test_ranks), ("control", control_ranks)):
-                columns[kind][method] = values
+                columns[kind][method] = values  # the ensemble combines the attacks its control can check
     ensemble = _ensemble(columns, labels, params)
     cv_rows.append(pd.DataFrame({"method": ENSEMBLE, "image_id": train_ids, "label": labels, "rank": ensemble.cv_ranks,
                                  "prediction": ensemble.cv_predictions}))

@@ -47,7 +47,7 @@ def _config(params: dict[str, Any]):
             learning_rate=float(training["learning_rate"]), weight_decay=float(training["weight_decay"]),
             batch_size=int(training["batch_size"]), epochs=int(training["epochs"]), min_steps=int(training["min_steps"]),
             patience=int(training["patience"]), hflip=bool(training["hflip"]),
-            inference_batch_size=int(params["inference"]["batch_size"]), flip_average=bool(params["inference"]["flip_average"]),
+            inference_batch_size=int(params["inference"]["batch_size"]), flip_average=bool(params["inference"].get("flip_average", True)),
             precision=str(params["precision"]), seed=int(params["seed"]),
         )
     except ValueError as error:
@@ -329,7 +329,8 @@ def predict_subtask2_fingerprint(
         raise UserInputError(f"{TITLE} was trained on {parameters['image_size']} px images but the test images are "
                              f"{test_images.shape[1]} px: ingest both splits with the same ingestion.image_size.")
     fields = set(FingerprintConfig.__dataclass_fields__)
-    config = FingerprintConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items() if k in fields})
+    saved = {"flip_average": False, **parameters}  # a bundle from before flip_average fitted its weights on one view
+    config = FingerprintConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items() if k in fields})
     subsets = list(parameters["subsets"])
     device = resolve_device(str(params["device"]))
     model, scaling, statistic = _load_scorer(bundle, config, len(subsets), device)
