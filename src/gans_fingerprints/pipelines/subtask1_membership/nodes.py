@@ -27,7 +27,7 @@ ENSEMBLE = "ensemble"
 
 def membership_methods() -> tuple[str, ...]:
     """``<attack>_<space>`` for every registered attack in each space it runs in, then the ensemble of
-    them all: one run file each."""
+    those with a null control: one run file each."""
     attacks = (f"{name}_{space}" for space in SPACES for name, attack in registered_attacks().items() if space in attack.spaces)
     return (*attacks, ENSEMBLE)
 
@@ -75,11 +75,12 @@ def _reference_settings(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def reference_seeds(seed: int, split: str) -> tuple[int, int]:
-    """Training and sampling seeds of a split's reference generator: drawn from the seed and what they are for, so
-    they never repeat the seeds a generator under attack was trained or sampled with (the benchmark uses
-    ``seed * 100 + i`` and ``seed * 1000 + i``; an attacker cannot share the target's initialisation or noise)."""
+    """Training and sampling seeds of a split's reference generator: drawn from the seed and what they are for,
+    above every seed a generator under attack was trained or sampled with (the benchmark uses ``seed * 100 + i``
+    and ``seed * 1000 + i``, i < 10,000): an attacker cannot share the target's initialisation or noise."""
     rng = np.random.default_rng([int(seed), zlib.crc32(f"reference_generator/{split}".encode())])
-    training, sampling = (int(value) for value in rng.integers(10**6, 2**31 - 1, size=2))
+    floor = max(10**6, abs(int(seed)) * 1000 + 10**4)
+    training, sampling = (int(value) for value in rng.integers(floor, floor + 2**30, size=2))
     return training, sampling
 
 
@@ -284,8 +285,12 @@ def score_membership(spaces: dict[str, Any], params: dict[str, Any]) -> tuple[pd
 
 
 def _ensemble(columns: dict[str, dict[str, np.ndarray]], labels: np.ndarray, params: dict[str, Any]) -> EnsembleDecisions:
-    """The ensemble of every attack and space, with its null control (its weights on the attacks' control ranks)."""
+    """The ensemble of every attack and space with a null control, with its own control (its weights on the
+    attacks' control ranks)."""
     methods = list(columns["cv"])
+    if not methods:
+        raise UserInputError("subtask1_membership: no attack has a null control, so the ensemble has nothing to combine; "
+                             "use reference_generator.source: trained or register an attack that needs no reference generator.")
     folds, seed = int(params["cv_folds"]), int(params["seed"])
     regularisation = float((params.get(ENSEMBLE) or {}).get("regularisation", DEFAULT_REGULARISATION))
 
