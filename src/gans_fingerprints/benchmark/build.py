@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-import zlib
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from gans_fingerprints.errors import UserInputError
 from gans_fingerprints.evaluation.generator_quality import generator_quality, pixel_vectors, quality_from_vectors, radial_power_spectrum
 from gans_fingerprints.generators.registry import family
 from gans_fingerprints.layout import UNKNOWN_SUBSET, sequential_ids
+from gans_fingerprints.seeding import purpose_rng
 from gans_fingerprints.simulation.cohorts import BASE_COHORT, describe, subset_cohort
 from gans_fingerprints.simulation.ct_phantom import CohortSpec, render_slice
 
@@ -38,8 +38,8 @@ class RealImages:
 
 
 def _rng(settings: dict[str, Any], purpose: str) -> np.random.Generator:
-    """A generator that depends only on the seed and what it is for (stable across runs and counts)."""
-    return np.random.default_rng([settings["seed"], zlib.crc32(purpose.encode())])
+    """A generator that depends only on the build's seed and what it is for (:func:`purpose_rng`)."""
+    return purpose_rng(settings["seed"], purpose)
 
 
 def _render(cohort: CohortSpec, count: int, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import zlib
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from gans_fingerprints.layout import LAYOUT_DOC
 from gans_fingerprints.membership.decision import best_threshold, cross_fitted_ranks, cross_validated, ranks
 from gans_fingerprints.membership.ensemble import DEFAULT_REGULARISATION, EnsembleDecisions, ensemble_decisions
 from gans_fingerprints.membership.registry import check_attack_options, registered_attacks
+from gans_fingerprints.seeding import purpose_rng
 
 logger = logging.getLogger(__name__)
 SPACES = ("pixels", "features")
@@ -78,7 +78,7 @@ def reference_seeds(seed: int, split: str) -> tuple[int, int]:
     """Training and sampling seeds of a split's reference generator: drawn from the seed and what they are for,
     above every seed a generator under attack was trained or sampled with (the benchmark uses ``seed * 100 + i``
     and ``seed * 1000 + i``, i < 10,000): an attacker cannot share the target's initialisation or noise."""
-    rng = np.random.default_rng([int(seed), zlib.crc32(f"reference_generator/{split}".encode())])
+    rng = purpose_rng(seed, f"reference_generator/{split}")
     floor = max(10**6, abs(int(seed)) * 1000 + 10**4)
     training, sampling = (int(value) for value in rng.integers(floor, floor + 2**30, size=2))
     return training, sampling
@@ -149,7 +149,7 @@ def reference_vectors(vectors: dict[str, np.ndarray], source: str, seed: int) ->
     for split, other in OTHER_SPLIT.items():
         reference, target_count = vectors[f"{other}_generated"], len(vectors[f"{split}_generated"])
         if len(reference) > target_count:
-            rng = np.random.default_rng([int(seed), zlib.crc32(f"reference_subset/{split}".encode())])
+            rng = purpose_rng(seed, f"reference_subset/{split}")
             reference = reference[np.sort(rng.choice(len(reference), size=target_count, replace=False))]
         chosen[f"{split}_reference"] = reference
     return chosen
