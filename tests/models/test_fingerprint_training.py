@@ -18,6 +18,7 @@ from gans_fingerprints.models.fingerprint_training import (
     class_scores,
     fit_combination,
     fit_temperature,
+    layer_outputs,
     network_outputs,
     train_fingerprint,
 )
@@ -79,6 +80,9 @@ def test_flip_averaged_logits_are_those_of_the_mirror_image_too():
     assert not np.allclose(plain, plain_mirrored, atol=1e-4), "an untrained network is not symmetric"
     np.testing.assert_allclose(both, both_mirrored, atol=1e-5)
     np.testing.assert_allclose(both, (plain + plain_mirrored) / 2, atol=1e-5)
+    for alone, with_logits in zip(layer_outputs(model, images, config, scaling, device),
+                                  network_outputs(model, images, config, scaling, device)[1], strict=True):
+        np.testing.assert_array_equal(alone, with_logits)  # the layer features are the image's own either way
 
 
 def test_an_outsider_generator_is_beyond_the_open_set_threshold():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -123,6 +123,15 @@ def network_outputs(
         widths = [*config.filters, config.embedding_dim]
         return np.zeros((0, classes), np.float32), [np.zeros((0, width), np.float32) for width in widths]
     return torch.cat(logits).numpy(), [torch.cat(column).numpy() for column in zip(*layers, strict=True)]
+
+
+def layer_outputs(
+    model: FingerprintNet, images: np.ndarray, config: FingerprintConfig, scaling: Standardisation, device: torch.device,
+    rows: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """The layer features of :func:`network_outputs` alone (the open-set statistics), without the mirror-image pass
+    that only the flip-averaged logits need: the features are the image's own either way."""
+    return network_outputs(model, images, replace(config, flip_average=False), scaling, device, rows=rows)[1]
 
 
 def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:

@@ -130,6 +130,7 @@ def train_subtask2_fingerprint(
         class_scores,
         fit_combination,
         fit_temperature,
+        layer_outputs,
         negative_log_likelihood,
         network_outputs,
         steps_per_epoch,
@@ -150,7 +151,7 @@ def train_subtask2_fingerprint(
     model, scaling, history = train_fingerprint(train, held_out, len(subsets), config, device)
 
     train_generated = train if roles == ["generated"] else _labelled(split, train_images, "train", ["generated"], index)
-    _, train_layers = network_outputs(model, train_generated.images, config, scaling, device)
+    train_layers = layer_outputs(model, train_generated.images, config, scaling, device)
     open_set = LayerMahalanobis.fit(train_layers, train_generated.labels, len(subsets))
     logits, held_out_layers = network_outputs(model, held_out.images, config, scaling, device)
     kept = history[history["kept"]].iloc[0]
@@ -237,7 +238,7 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
     that fold's scores (cross-conformal p-values, Vovk 2015), so no score is compared across networks."""
     import torch  # noqa: PLC0415
 
-    from gans_fingerprints.models.fingerprint_training import network_outputs, train_fingerprint  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_training import layer_outputs, train_fingerprint  # noqa: PLC0415
 
     index = {subset: i for i, subset in enumerate(_subsets(split))}
     generated = split[split["role"].eq("generated") & split["subset"].isin(index)].sort_values("stack_index")
@@ -258,9 +259,9 @@ def _cross_fitted_scorers(split: pd.DataFrame, images: np.ndarray, roles: list[s
         model, scaling, _ = train_fingerprint(training, _labelled_rows(rest[:0], images, index), len(index), fold_config, device)
         rest_generated = (training if roles == ["generated"]  # as the kept network's statistics: of generated images only
                           else _labelled_rows(generated[assigned != fold], images, index))
-        statistic = LayerMahalanobis.fit(network_outputs(model, rest_generated.images, config, scaling, device)[1],
+        statistic = LayerMahalanobis.fit(layer_outputs(model, rest_generated.images, config, scaling, device),
                                          rest_generated.labels, len(index))
-        scores = statistic.score(network_outputs(model, _labelled_rows(left_out, images, index).images, config, scaling, device)[1])
+        scores = statistic.score(layer_outputs(model, _labelled_rows(left_out, images, index).images, config, scaling, device))
         scorers.append({**_scorer_tensors(model, scaling, statistic), "scores": torch.from_numpy(scores)})
     return scorers
 
@@ -269,12 +270,12 @@ def _conformal_p_values(fold_scorers: list[dict[str, Any]], images: np.ndarray, 
                         device) -> np.ndarray:
     """Each image's p-value of belonging with the known generators, each fold's network scoring it against that
     fold's out-of-fold scores (:func:`conformal_p_values`)."""
-    from gans_fingerprints.models.fingerprint_training import network_outputs  # noqa: PLC0415
+    from gans_fingerprints.models.fingerprint_training import layer_outputs  # noqa: PLC0415
 
     scores = []
     for fields in fold_scorers:
         model, scaling, statistic = _load_scorer(fields, config, n_classes, device)
-        scores.append(statistic.score(network_outputs(model, images, config, scaling, device, rows=rows)[1]))
+        scores.append(statistic.score(layer_outputs(model, images, config, scaling, device, rows=rows)))
     return conformal_p_values([fields["scores"].numpy() for fields in fold_scorers], scores)
 
 
