@@ -37,14 +37,14 @@ benchmark-build: env
 
 ## Train a benchmark profile's generators once (any hardware: the demo's took an hour on 2 CPU cores) and write their
 ## weights and provenance under data/06_models/benchmark_weights/$(PROFILE), where the build samples from them.
-## REUSE=<profile>: generators that profile's weights already hold (equal settings) are pointed at, not retrained.
+## REUSE="<profile> ...": generators those profiles' weights already hold (equal settings) are pointed at, not retrained.
 PROFILE ?= demo
 DEVICE ?= auto
 ENV ?= local
 JOBS ?= 1
 benchmark-weights: env
 	$(UV) run --frozen python -m gans_fingerprints.benchmark.weights --profile $(PROFILE) --env $(ENV) --device $(DEVICE) --jobs $(JOBS) \
-		--out data/06_models/benchmark_weights/$(PROFILE) --measure $(if $(REUSE),--reuse data/06_models/benchmark_weights/$(REUSE))
+		--out data/06_models/benchmark_weights/$(PROFILE) --measure $(if $(REUSE),--reuse $(addprefix data/06_models/benchmark_weights/,$(REUSE)))
 
 viz: env
 	$(UV) run --frozen kedro viz run --no-browser

@@ -13,6 +13,7 @@ from gans_fingerprints.benchmark.settings import resolve_settings
 from gans_fingerprints.benchmark.weights import check_weights, main, read_weights
 from gans_fingerprints.datasets import GeneratorWeightsDataset
 from gans_fingerprints.errors import UserInputError
+from gans_fingerprints.generators.registry import registered_families
 
 DDPM = {"family": "ddpm", "base_channels": 8, "channel_multipliers": [1, 2], "batch_size": 4, "steps": 3, "timesteps": 50,
         "sample_steps": 3, "log_every": 1}
@@ -90,7 +91,7 @@ def test_a_tampered_weight_file_is_refused(shipped, tmp_path):
         shipped_weights["tiny"]
 
 
-def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
+def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path, monkeypatch):
     root, settings = shipped
     changed = {**settings, "generators": {**settings["generators"],
                                           "subtask1": {**settings["generators"]["subtask1"], "settings": {**DDPM, "steps": 4}}}}
@@ -110,6 +111,17 @@ def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path):
     main(["--settings", str(tmp_path / "s.json"), "--out", str(elsewhere), "--device", "cpu", "--reuse", str(root / "tiny")])
     copied = json.loads((elsewhere / "provenance.json").read_text())["generators"]["t1"]
     assert copied["file"] == "t1.pt" and (elsewhere / "t1.pt").is_file()
+    both = tmp_path / "both"  # subtask 1's generators from the new folder, the subsets' from tiny's: nothing trains
+
+    def no_training(*_args, **_kwargs):
+        raise AssertionError("a generator with reusable weights was trained again")
+
+    for generator_family in registered_families().values():
+        monkeypatch.setattr(generator_family.implementation, "train", no_training)
+    main(["--settings", str(tmp_path / "s.json"), "--out", str(both), "--device", "cpu", "--reuse", str(elsewhere), str(root / "tiny")])
+    merged = json.loads((both / "provenance.json").read_text())
+    assert {name: entry["sha256"] for name, entry in merged["generators"].items()} == {
+        name: entry["sha256"] for name, entry in json.loads((elsewhere / "provenance.json").read_text())["generators"].items()}
     shutil.rmtree(sibling)  # the module's shared folder holds tiny's weights only
 
 

@@ -9,6 +9,7 @@ from gans_fingerprints.models.diffusion_training import (
     DiffusionConfig,
     ddim_step,
     ddim_timesteps,
+    edm_coefficients,
     noise_schedule,
     predicted_noise,
     sample_diffusion,
@@ -88,7 +89,8 @@ class Oracle(nn.Module):
         return training_target(torch.full_like(x, self.value), noise, alpha_bar, self.prediction)
 
 
-@pytest.mark.parametrize(("kind", "prediction"), [("cosine", "eps"), ("linear", "eps"), ("cosine", "v"), ("cosine", "x0")])
+@pytest.mark.parametrize(("kind", "prediction"),
+                         [("cosine", "eps"), ("linear", "eps"), ("cosine", "v"), ("cosine", "x0"), ("cosine", "edm")])
 def test_ddim_with_the_exact_noise_recovers_the_data(kind, prediction):
     config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20, prediction=prediction)
     samples = sample_diffusion(Oracle(config, 0.2), config, 3, CPU, seed=0)
@@ -103,6 +105,20 @@ def test_the_v_target_is_salimans_and_hos():
     assert torch.allclose(training_target(clean, noise, alpha_bar, "eps"), noise)
 
 
+def test_edm_preconditioning_is_karras_and_v_prediction_at_unit_data_deviation():
+    clean, noise, alpha_bar = torch.tensor([0.5]), torch.tensor([-1.0]), torch.tensor(0.64)
+    noisy = 0.8 * clean + 0.6 * noise
+    assert torch.allclose(training_target(clean, noise, alpha_bar, "edm", noisy, sigma_data=1.0),
+                          -training_target(clean, noise, alpha_bar, "v")), "σ_d = 1: F = −v"
+    c_skip, c_out = edm_coefficients(alpha_bar, 0.5)
+    sigma = (0.36 / 0.64) ** 0.5  # the same noise in Karras et al.'s variance-exploding form: noisy / √ᾱ = clean + σ·noise
+    assert torch.allclose(c_skip * alpha_bar.sqrt(), torch.tensor(0.25 / (sigma**2 + 0.25))), "Karras's c_skip / √ᾱ"
+    assert torch.allclose(c_out, torch.tensor(sigma * 0.5 / (sigma**2 + 0.25) ** 0.5))
+    assert torch.allclose(edm_coefficients(torch.tensor(1.0), 0.5)[0], torch.tensor(1.0)), "no noise: the image passes through"
+    with pytest.raises(ValueError, match="sigma_data"):
+        tiny_config(sigma_data=0.0)
+
+
 def test_a_patch_that_does_not_divide_the_image_is_refused_with_the_config():
     with pytest.raises(ValueError, match=r"multiple of patch_size \* 2\*\*\(levels-1\) = 8"):
         tiny_config(image_size=20, channel_multipliers=(1, 2), patch_size=4)
@@ -113,14 +129,14 @@ def test_the_noise_implied_by_each_prediction_is_the_noise_it_was_made_from():
     clean, noise = torch.rand(4, 1, 8, 8) * 2 - 1, torch.randn(4, 1, 8, 8)
     for alpha_bar in (0.999, 0.5, 0.01):
         noisy = alpha_bar**0.5 * clean + (1 - alpha_bar) ** 0.5 * noise
-        for prediction in ("eps", "v", "x0"):
-            target = training_target(clean, noise, torch.tensor(alpha_bar), prediction)
-            assert torch.allclose(predicted_noise(target, noisy, alpha_bar, prediction), noise, atol=1e-5)
+        for prediction in ("eps", "v", "x0", "edm"):
+            target = training_target(clean, noise, torch.tensor(alpha_bar), prediction, noisy, sigma_data=0.4)
+            assert torch.allclose(predicted_noise(target, noisy, alpha_bar, prediction, sigma_data=0.4), noise, atol=1e-4)
     with pytest.raises(ValueError, match="prediction must be one of"):
         tiny_config(prediction="score")
 
 
-@pytest.mark.parametrize("changes", [{}, {"prediction": "v", "patch_size": 2}])
+@pytest.mark.parametrize("changes", [{}, {"prediction": "v", "patch_size": 2}, {"prediction": "edm", "patch_size": 2, "pixel_blocks": 1}])
 def test_training_history_and_samples(changes):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (10, 16, 16), dtype=np.uint8)

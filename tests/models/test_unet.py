@@ -72,3 +72,17 @@ def test_an_unpatched_unet_has_the_layers_it_always_had():
     assert model.conv_in.weight.shape == (8, 1, 3, 3) and model.conv_out.weight.shape == (1, 8, 3, 3)
     patched = UNet(32, 8, (1, 2), patch_size=2)
     assert {"stem.weight", "head.weight"} <= set(patched.state_dict())
+
+
+def test_pixel_blocks_run_at_full_resolution_around_the_folds_and_old_weights_still_load():
+    plain = UNet(32, 8, (1, 2), patch_size=4)
+    model = UNet(32, 8, (1, 2), patch_size=4, pixel_blocks=2, pixel_channels=6)
+    shapes = []
+    for block in (*model.pixel_down, *model.pixel_up):
+        block.register_forward_hook(lambda _module, _inputs, output: shapes.append(tuple(output.shape)))
+    assert model(torch.randn(2, 1, 32, 32), torch.tensor([1, 800])).shape == (2, 1, 32, 32)
+    assert shapes == [(2, 6, 32, 32)] * 4, "two blocks on the way in and two on the way out, at full resolution"
+    assert set(plain.state_dict()) == set(UNet(32, 8, (1, 2), patch_size=4, pixel_blocks=0).state_dict()), "0 blocks: the old layout"
+    assert set(plain.state_dict()) < set(model.state_dict())
+    with pytest.raises(ValueError, match="pixel_blocks needs patch_size > 1"):
+        UNet(32, 8, (1, 2), pixel_blocks=1)

@@ -131,6 +131,20 @@ def read_weights(folder: Path) -> dict[str, Any]:
     return {"folder": str(folder), "provenance": provenance, "states": states}
 
 
+def reusable_states(folders: list[Path], settings: dict[str, Any]) -> dict[str, Any]:
+    """The generators of ``folders`` (the first that has it, in order) trained with these settings' keys:
+    the ones a new weights folder points at or copies instead of training them again."""
+    from gans_fingerprints.benchmark.build import generator_key, generators_of  # noqa: PLC0415
+
+    keys = {name: generator_key(settings, name) for name in generators_of(settings)}
+    found: dict[str, Any] = {}
+    for folder in folders:
+        for name, entry in read_weights(folder)["states"].items():
+            if name in keys and name not in found and entry["key"] == keys[name]:
+                found[name] = entry
+    return found
+
+
 def check_weights(shipped: dict[str, Any] | None, settings: dict[str, Any]) -> dict[str, Any]:
     """The shipped weights of the settings' profile, refused (saying what differs) unless made with these settings."""
     profile = settings["profile"]
@@ -161,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", action="store_true", help="also sample every generator and write its quality beside --out")
     parser.add_argument("--jobs", type=int, default=1, help="train this many generators at once, each in its own process "
                         "(a GPU has room for several small models; on a CPU they only share its cores)")
-    parser.add_argument("--reuse", type=Path, help="a folder of weights: generators trained there with equal settings are not retrained")
+    parser.add_argument("--reuse", type=Path, nargs="+", default=[],
+                        help="folders of weights: generators trained there with equal settings are not retrained")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -188,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         quality_backbone(settings["quality_features"], settings["seed"])  # missing weights: stop now, not after training
     device = resolve_device(args.device)
     real = simulate_real_images(settings)
-    reuse = read_weights(args.reuse)["states"] if args.reuse else None
+    reuse = reusable_states(args.reuse, settings) if args.reuse else None
     if args.jobs > 1:
         states, history, training = train_in_parallel(settings, real, device, args.jobs, reuse)
     else:

@@ -6,6 +6,7 @@ import copy
 import logging
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,10 @@ from gans_fingerprints.progress import track
 logger = logging.getLogger(__name__)
 
 SCHEDULES = ("cosine", "linear")
-PREDICTIONS = ("eps", "v", "x0")
+PREDICTIONS = ("eps", "v", "x0", "edm")
 """What the U-Net learns to output: the noise ε (Ho et al., 2020), v = √ᾱ·ε − √(1−ᾱ)·x0 (Salimans & Ho,
-2022), or the clean image x0 itself."""
+2022), the clean image x0 itself, or ``edm``: the clean image through Karras et al.'s (2022) preconditioning,
+x0 = c_skip·x_t + c_out·F with the network F trained on a unit-variance target (:func:`edm_coefficients`)."""
 MAX_BETA = 0.999
 """Cap on each step's noise variance, so the cosine schedule's last steps stay finite (Nichol & Dhariwal, 2021)."""
 GRAD_CLIP_NORM = 1.0
@@ -36,9 +38,12 @@ class DiffusionConfig:
     base_channels: int = 32
     channel_multipliers: tuple[int, ...] = (1, 2, 2, 2)
     patch_size: int = 1
+    pixel_blocks: int = 0
+    pixel_channels: int = 0
     timesteps: int = 1000
     beta_schedule: str = "cosine"
     prediction: str = "eps"
+    sigma_data: float = 0.5
     batch_size: int = 16
     steps: int = 3000
     learning_rate: float = 2e-4
@@ -59,8 +64,16 @@ class DiffusionConfig:
             raise ValueError(f"diffusion prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
         if self.timesteps < 1:
             raise ValueError(f"diffusion timesteps must be at least 1, got {self.timesteps}")
+        if self.sigma_data <= 0:
+            raise ValueError(f"diffusion sigma_data (the images' standard deviation in [-1, 1]) must be positive, got {self.sigma_data}")
         if not 1 <= self.sample_steps <= self.timesteps:
             raise ValueError(f"diffusion sample_steps must be between 1 and timesteps ({self.timesteps}), got {self.sample_steps}")
+
+
+def unet_of(config: DiffusionConfig) -> UNet:
+    """A fresh U-Net of the config's size."""
+    return UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size, config.pixel_blocks,
+                config.pixel_channels)
 
 
 def noise_schedule(timesteps: int, kind: str = "cosine") -> torch.Tensor:
@@ -89,16 +102,42 @@ def ddim_timesteps(timesteps: int, sample_steps: int) -> list[int]:
     return sorted({round(float(t)) for t in np.linspace(0, timesteps - 1, sample_steps)}, reverse=True)
 
 
-def training_target(clean: torch.Tensor, noise: torch.Tensor, alpha_bar: torch.Tensor, prediction: str) -> torch.Tensor:
+def edm_coefficients(alpha_bar: torch.Tensor | float, sigma_data: float) -> tuple[Any, Any]:
+    """(c_skip, c_out) of Karras et al.'s (2022) preconditioning in this variance-preserving form.
+
+    For ``noisy = √ᾱ·clean + √(1−ᾱ)·noise`` and clean images of standard deviation σ_d, c_skip·noisy is the
+    best linear guess of the clean image (c_skip = √ᾱ·σ_d² / (ᾱ·σ_d² + 1 − ᾱ)) and c_out the standard deviation
+    of what that guess leaves (c_out = √(1−ᾱ)·σ_d / √(ᾱ·σ_d² + 1 − ᾱ)). At low noise the image passes through
+    the skip and the network only removes the noise; at high noise the network draws the image. σ_d = 1 is
+    v-prediction.
+    """
+    variance = alpha_bar * sigma_data**2 + 1 - alpha_bar
+    root = variance.sqrt() if isinstance(variance, torch.Tensor) else math.sqrt(variance)
+    alpha_root = alpha_bar.sqrt() if isinstance(alpha_bar, torch.Tensor) else math.sqrt(alpha_bar)
+    noise_root = (1 - alpha_bar).sqrt() if isinstance(alpha_bar, torch.Tensor) else math.sqrt(1 - alpha_bar)
+    return alpha_root * sigma_data**2 / variance, noise_root * sigma_data / root
+
+
+def training_target(
+    clean: torch.Tensor, noise: torch.Tensor, alpha_bar: torch.Tensor, prediction: str, noisy: torch.Tensor | None = None,
+    sigma_data: float = 0.5,
+) -> torch.Tensor:
     """What the U-Net is trained to output for ``noisy = √ᾱ·clean + √(1−ᾱ)·noise``."""
     if prediction == "x0":
         return clean
+    if prediction == "edm":
+        noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise if noisy is None else noisy
+        c_skip, c_out = edm_coefficients(alpha_bar, sigma_data)
+        return (clean - c_skip * noisy) / c_out
     return noise if prediction == "eps" else alpha_bar.sqrt() * noise - (1 - alpha_bar).sqrt() * clean
 
 
-def predicted_noise(output: torch.Tensor, noisy: torch.Tensor, alpha_bar: float, prediction: str) -> torch.Tensor:
+def predicted_noise(output: torch.Tensor, noisy: torch.Tensor, alpha_bar: float, prediction: str, sigma_data: float = 0.5) -> torch.Tensor:
     """The noise ε implied by the U-Net's ``output`` at ᾱ (the inverse of :func:`training_target` given ``noisy``)."""
-    if prediction == "x0":
+    if prediction in ("x0", "edm"):
+        if prediction == "edm":
+            c_skip, c_out = edm_coefficients(alpha_bar, sigma_data)
+            output = c_skip * noisy + c_out * output
         return (noisy - math.sqrt(alpha_bar) * output) / math.sqrt(1 - alpha_bar)
     return output if prediction == "eps" else math.sqrt(1 - alpha_bar) * noisy + math.sqrt(alpha_bar) * output
 
@@ -118,8 +157,8 @@ def train_diffusion(
 ) -> tuple[UNet, pd.DataFrame]:
     """Train a DDPM on ``images`` (uint8, (n, size, size)); returns the EMA copy of the U-Net and a loss history.
 
-    ε-, v- or x0-prediction (``config.prediction``) with an MSE loss at a uniformly drawn timestep, AdamW(lr), gradients clipped to norm 1,
-    batches drawn by shuffling the training set each epoch, random horizontal flips when ``config.hflip``.
+    ε-, v-, x0- or edm-prediction (``config.prediction``) with an MSE loss at a uniformly drawn timestep, AdamW(lr),
+    gradients clipped to norm 1, batches drawn by shuffling the training set each epoch, random horizontal flips when ``config.hflip``.
     The EMA decay ramps up as min(ema_decay, (1 + step)/(10 + step)) so short trainings are not dominated
     by the initial weights. Timesteps, noise, flips and batch order come from one seeded CPU generator,
     so a seed gives the same run on any device up to its arithmetic.
@@ -127,7 +166,7 @@ def train_diffusion(
     """
     check_training_images(images, config.image_size, name, "the diffusion model")
     torch.manual_seed(seed)
-    model = UNet(config.image_size, config.base_channels, config.channel_multipliers, config.patch_size).to(device)
+    model = unet_of(config).to(device)
     channels_last(model, on_cpu=False)
     ema = copy.deepcopy(model).requires_grad_(False)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
@@ -160,7 +199,8 @@ def train_diffusion(
         noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise
 
         optimiser.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(model(noisy, t), training_target(clean, noise, alpha_bar, config.prediction))
+        target = training_target(clean, noise, alpha_bar, config.prediction, noisy, config.sigma_data)
+        loss = nn.functional.mse_loss(model(noisy, t), target)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP_NORM)
         optimiser.step()
@@ -195,7 +235,7 @@ def sample_diffusion(model: UNet, config: DiffusionConfig, count: int, device: t
         for index, t in enumerate(visited):
             alpha_bar_prev = alphas_cumprod[visited[index + 1]] if index + 1 < len(visited) else 1.0
             output = model(x, torch.full((n,), t, device=device, dtype=torch.long))
-            eps = predicted_noise(output, x, alphas_cumprod[t], config.prediction)
+            eps = predicted_noise(output, x, alphas_cumprod[t], config.prediction, config.sigma_data)
             x = ddim_step(x, eps, alphas_cumprod[t], alpha_bar_prev)
         chunks.append(((x.squeeze(1) + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy())
     return np.concatenate(chunks) if chunks else np.zeros((0, size, size), dtype=np.uint8)

@@ -25,9 +25,8 @@ class DDPM:
 
     @staticmethod
     def sample(state: dict[str, Any], config: DiffusionConfig, count: int, device: Any, seed: int) -> np.ndarray:
-        from gans_fingerprints.models.diffusion_training import sample_diffusion  # noqa: PLC0415
-        from gans_fingerprints.models.unet import UNet  # noqa: PLC0415
+        from gans_fingerprints.models.diffusion_training import sample_diffusion, unet_of  # noqa: PLC0415
 
-        model = UNet(config.image_size, config.base_channels, tuple(config.channel_multipliers), config.patch_size)
+        model = unet_of(config)
         model.load_state_dict({key: value.float() if value.is_floating_point() else value for key, value in state.items()})
         return sample_diffusion(model.to(device), config, count, device, seed=seed)
