@@ -73,7 +73,9 @@ def _networks() -> list[Network]:
         generator(),
         Network("DCGAN discriminator (256 px, paper)", lambda: Discriminator(256, 32), (256, 1), 64,
                 lambda m, x: m(unit(x).mul_(2).sub_(1))),
-        Network("DDPM U-Net (64 px, demo)", lambda: UNet(64, 24, (1, 2, 2), 4), (64, 1), 32,
+        Network("DDPM U-Net (64 px, demo subtask 1)", lambda: UNet(64, 24, (1, 2, 2), 4), (64, 1), 32,
+                lambda m, x: m(unit(x), torch.full((len(x),), 500, device=x.device))),
+        Network("DDPM U-Net (64 px, demo subsets: 2 full-resolution blocks)", lambda: UNet(64, 24, (1, 2, 2), 4, 2, 8), (64, 1), 32,
                 lambda m, x: m(unit(x), torch.full((len(x),), 500, device=x.device))),
     ]
 

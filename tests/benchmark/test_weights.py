@@ -111,14 +111,14 @@ def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path, mon
     main(["--settings", str(tmp_path / "s.json"), "--out", str(elsewhere), "--device", "cpu", "--reuse", str(root / "tiny")])
     copied = json.loads((elsewhere / "provenance.json").read_text())["generators"]["t1"]
     assert copied["file"] == "t1.pt" and (elsewhere / "t1.pt").is_file()
-    both = tmp_path / "both"  # subtask 1's generators from the new folder, the subsets' from tiny's: nothing trains
+    both = tmp_path / "both"  # the subsets' generators from tiny's folder, subtask 1's (changed) from the second: nothing trains
 
     def no_training(*_args, **_kwargs):
         raise AssertionError("a generator with reusable weights was trained again")
 
     for generator_family in registered_families().values():
         monkeypatch.setattr(generator_family.implementation, "train", no_training)
-    main(["--settings", str(tmp_path / "s.json"), "--out", str(both), "--device", "cpu", "--reuse", str(elsewhere), str(root / "tiny")])
+    main(["--settings", str(tmp_path / "s.json"), "--out", str(both), "--device", "cpu", "--reuse", str(root / "tiny"), str(elsewhere)])
     merged = json.loads((both / "provenance.json").read_text())
     assert {name: entry["sha256"] for name, entry in merged["generators"].items()} == {
         name: entry["sha256"] for name, entry in json.loads((elsewhere / "provenance.json").read_text())["generators"].items()}

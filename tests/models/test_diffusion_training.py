@@ -82,18 +82,19 @@ class Oracle(nn.Module):
         self.alphas_cumprod = noise_schedule(config.timesteps, config.beta_schedule).float()
         self.value = value
         self.prediction = config.prediction
+        self.sigma_data = config.sigma_data
 
     def forward(self, x, t):
         alpha_bar = self.alphas_cumprod[t][:, None, None, None]
         noise = (x - alpha_bar.sqrt() * self.value) / (1 - alpha_bar).sqrt()
-        return training_target(torch.full_like(x, self.value), noise, alpha_bar, self.prediction)
+        return training_target(torch.full_like(x, self.value), noise, alpha_bar, self.prediction, x, self.sigma_data)
 
 
 @pytest.mark.parametrize(("kind", "prediction"),
                          [("cosine", "eps"), ("linear", "eps"), ("cosine", "v"), ("cosine", "x0"), ("cosine", "edm")])
 def test_ddim_with_the_exact_noise_recovers_the_data(kind, prediction):
-    config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20, prediction=prediction)
-    samples = sample_diffusion(Oracle(config, 0.2), config, 3, CPU, seed=0)
+    config = tiny_config(beta_schedule=kind, timesteps=1000, sample_steps=20, prediction=prediction, sigma_data=0.3)
+    samples = sample_diffusion(Oracle(config, 0.2), config, 3, CPU, seed=0)  # sampling must read the config's sigma_data
     assert samples.shape == (3, 16, 16)
     assert np.abs(samples.astype(int) - 153).max() <= 1  # (0.2 + 1) * 127.5
 
@@ -122,6 +123,8 @@ def test_edm_preconditioning_is_karras_and_v_prediction_at_unit_data_deviation()
 def test_a_patch_that_does_not_divide_the_image_is_refused_with_the_config():
     with pytest.raises(ValueError, match=r"multiple of patch_size \* 2\*\*\(levels-1\) = 8"):
         tiny_config(image_size=20, channel_multipliers=(1, 2), patch_size=4)
+    with pytest.raises(ValueError, match="pixel_blocks and pixel_channels must be 0 or more, and need patch_size > 1"):
+        tiny_config(pixel_blocks=2)  # with the config, before any training, not when the U-Net is built
 
 
 def test_the_noise_implied_by_each_prediction_is_the_noise_it_was_made_from():
@@ -172,7 +175,7 @@ def test_training_refuses_bad_input():
         train_diffusion(np.zeros((0, 16, 16), np.uint8), tiny_config(), CPU, seed=0)
 
 
-@pytest.mark.parametrize("prediction", ["eps", "v", "x0"])
+@pytest.mark.parametrize("prediction", ["eps", "v", "x0", "edm"])
 def test_training_lowers_the_loss_on_a_fixed_task(prediction):
     """On identical constant images the target is predictable from the noisy image: the loss must fall well below 1."""
     images = np.full((16, 16, 16), 200, dtype=np.uint8)

@@ -82,7 +82,11 @@ def test_pixel_blocks_run_at_full_resolution_around_the_folds_and_old_weights_st
         block.register_forward_hook(lambda _module, _inputs, output: shapes.append(tuple(output.shape)))
     assert model(torch.randn(2, 1, 32, 32), torch.tensor([1, 800])).shape == (2, 1, 32, 32)
     assert shapes == [(2, 6, 32, 32)] * 4, "two blocks on the way in and two on the way out, at full resolution"
-    assert set(plain.state_dict()) == set(UNet(32, 8, (1, 2), patch_size=4, pixel_blocks=0).state_dict()), "0 blocks: the old layout"
-    assert set(plain.state_dict()) < set(model.state_dict())
-    with pytest.raises(ValueError, match="pixel_blocks needs patch_size > 1"):
-        UNet(32, 8, (1, 2), pixel_blocks=1)
+    old_layout = plain.state_dict()  # what weights saved before pixel blocks hold: a stem of max(4, 8 // 4) channels
+    assert not any(key.startswith("pixel_") for key in old_layout)
+    assert old_layout["stem.weight"].shape == (4, 1, 3, 3) and old_layout["conv_in.weight"].shape == (8, 4 * 16, 3, 3)
+    assert old_layout["head.weight"].shape == (1, 4, 3, 3)
+    assert set(old_layout) < set(model.state_dict())
+    for settings in ({"pixel_blocks": 1}, {"pixel_channels": 6}):
+        with pytest.raises(ValueError, match="need patch_size > 1"):
+            UNet(32, 8, (1, 2), **settings)

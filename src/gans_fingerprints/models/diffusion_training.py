@@ -15,7 +15,7 @@ from torch import nn
 
 from gans_fingerprints.devices import channels_last
 from gans_fingerprints.models.gan_training import check_training_images, to_unit_range
-from gans_fingerprints.models.unet import UNet
+from gans_fingerprints.models.unet import UNet, checked_unet_sizes
 from gans_fingerprints.progress import track
 
 logger = logging.getLogger(__name__)
@@ -60,12 +60,13 @@ class DiffusionConfig:
         if self.patch_size < 1 or self.image_size % factor:
             raise ValueError(f"diffusion image_size ({self.image_size}) must be a multiple of patch_size * 2**(levels-1) = {factor} "
                              f"(patch_size {self.patch_size}, {len(self.channel_multipliers)} channel_multipliers)")
+        checked_unet_sizes(self.image_size, self.channel_multipliers, self.patch_size, self.pixel_blocks, self.pixel_channels)
         if self.prediction not in PREDICTIONS:
             raise ValueError(f"diffusion prediction must be one of {PREDICTIONS}, got {self.prediction!r}")
         if self.timesteps < 1:
             raise ValueError(f"diffusion timesteps must be at least 1, got {self.timesteps}")
         if self.sigma_data <= 0:
-            raise ValueError(f"diffusion sigma_data (the images' standard deviation in [-1, 1]) must be positive, got {self.sigma_data}")
+            raise ValueError(f"diffusion sigma_data (the images' scale in [-1, 1], about 0.5) must be positive, got {self.sigma_data}")
         if not 1 <= self.sample_steps <= self.timesteps:
             raise ValueError(f"diffusion sample_steps must be between 1 and timesteps ({self.timesteps}), got {self.sample_steps}")
 
@@ -105,11 +106,12 @@ def ddim_timesteps(timesteps: int, sample_steps: int) -> list[int]:
 def edm_coefficients(alpha_bar: torch.Tensor | float, sigma_data: float) -> tuple[Any, Any]:
     """(c_skip, c_out) of Karras et al.'s (2022) preconditioning in this variance-preserving form.
 
-    For ``noisy = √ᾱ·clean + √(1−ᾱ)·noise`` and clean images of standard deviation σ_d, c_skip·noisy is the
-    best linear guess of the clean image (c_skip = √ᾱ·σ_d² / (ᾱ·σ_d² + 1 − ᾱ)) and c_out the standard deviation
-    of what that guess leaves (c_out = √(1−ᾱ)·σ_d / √(ᾱ·σ_d² + 1 − ᾱ)). At low noise the image passes through
-    the skip and the network only removes the noise; at high noise the network draws the image. σ_d = 1 is
-    v-prediction.
+    For ``noisy = √ᾱ·clean + √(1−ᾱ)·noise`` and zero-mean clean images of scale σ_d, c_skip·noisy is the best
+    linear guess of the clean image (c_skip = √ᾱ·σ_d² / (ᾱ·σ_d² + 1 − ᾱ)) and c_out the standard deviation of
+    what that guess leaves (c_out = √(1−ᾱ)·σ_d / √(ᾱ·σ_d² + 1 − ᾱ)). At low noise the image passes through the
+    skip and the network only removes the noise; at high noise the network draws the image. Karras et al. use
+    σ_d = 0.5 for images in [-1, 1] whatever their mean (CT slices, mostly dark, are not zero-mean: the
+    weighting, not the exactness of the guess, is what matters). σ_d = 1 makes the target F = −v.
     """
     variance = alpha_bar * sigma_data**2 + 1 - alpha_bar
     root = variance.sqrt() if isinstance(variance, torch.Tensor) else math.sqrt(variance)

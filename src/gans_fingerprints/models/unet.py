@@ -46,7 +46,7 @@ class ResBlock(nn.Module):
         return self.skip(x) + h
 
 
-def _checked_sizes(
+def checked_unet_sizes(
     image_size: int, channel_multipliers: tuple[int, ...], patch_size: int, pixel_blocks: int, pixel_channels: int
 ) -> tuple[int, ...]:
     """The channel multipliers as integers, or ValueError naming the U-Net setting that cannot work."""
@@ -55,8 +55,8 @@ def _checked_sizes(
         raise ValueError(f"U-Net channel_multipliers must be one or more positive integers, got {channel_multipliers}")
     if patch_size < 1:
         raise ValueError(f"U-Net patch_size must be a positive integer, got {patch_size}")
-    if pixel_blocks < 0 or pixel_channels < 0 or (pixel_blocks and patch_size == 1):
-        raise ValueError(f"U-Net pixel_blocks and pixel_channels must be 0 or more, and pixel_blocks needs patch_size > 1 "
+    if pixel_blocks < 0 or pixel_channels < 0 or ((pixel_blocks or pixel_channels) and patch_size == 1):
+        raise ValueError(f"U-Net pixel_blocks and pixel_channels must be 0 or more, and need patch_size > 1 "
                          f"(without folds every level is full resolution), got {pixel_blocks}, {pixel_channels}, patch {patch_size}")
     factor = patch_size * 2 ** (len(multipliers) - 1)
     if image_size <= 0 or image_size % factor:
@@ -69,7 +69,7 @@ def _checked_sizes(
 
 class UNet(nn.Module):
     """``(n, 1, size, size)`` noisy image and ``(n,)`` timesteps → a prediction of the same shape (the noise,
-    v or the clean image, as the training chose).
+    v, the clean image, or the preconditioned network output F of ``edm``, as the training chose).
 
     One resolution level per channel multiplier, ``RES_BLOCKS_PER_LEVEL`` residual blocks per level on the way
     down (stride-2 conv between levels) and one more on the way up (nearest 2x + conv between levels), every
@@ -87,7 +87,7 @@ class UNet(nn.Module):
         pixel_blocks: int = 0, pixel_channels: int = 0,
     ) -> None:
         super().__init__()
-        multipliers = _checked_sizes(image_size, channel_multipliers, patch_size, pixel_blocks, pixel_channels)
+        multipliers = checked_unet_sizes(image_size, channel_multipliers, patch_size, pixel_blocks, pixel_channels)
         self.image_size = image_size
         self.base_channels = base_channels
         self.channel_multipliers = multipliers
