@@ -113,11 +113,11 @@ def edm_coefficients(alpha_bar: torch.Tensor | float, sigma_data: float) -> tupl
     σ_d = 0.5 for images in [-1, 1] whatever their mean (CT slices, mostly dark, are not zero-mean: the
     weighting, not the exactness of the guess, is what matters). σ_d = 1 makes the target F = −v.
     """
+    def root(value: Any) -> Any:  # a tensor during training, a float while sampling
+        return value.sqrt() if isinstance(value, torch.Tensor) else math.sqrt(value)
+
     variance = alpha_bar * sigma_data**2 + 1 - alpha_bar
-    root = variance.sqrt() if isinstance(variance, torch.Tensor) else math.sqrt(variance)
-    alpha_root = alpha_bar.sqrt() if isinstance(alpha_bar, torch.Tensor) else math.sqrt(alpha_bar)
-    noise_root = (1 - alpha_bar).sqrt() if isinstance(alpha_bar, torch.Tensor) else math.sqrt(1 - alpha_bar)
-    return alpha_root * sigma_data**2 / variance, noise_root * sigma_data / root
+    return root(alpha_bar) * sigma_data**2 / variance, root(1 - alpha_bar) * sigma_data / root(variance)
 
 
 def training_target(
@@ -136,10 +136,10 @@ def training_target(
 
 def predicted_noise(output: torch.Tensor, noisy: torch.Tensor, alpha_bar: float, prediction: str, sigma_data: float = 0.5) -> torch.Tensor:
     """The noise ε implied by the U-Net's ``output`` at ᾱ (the inverse of :func:`training_target` given ``noisy``)."""
+    if prediction == "edm":  # F → the clean image it stands for, then as x0
+        c_skip, c_out = edm_coefficients(alpha_bar, sigma_data)
+        output = c_skip * noisy + c_out * output
     if prediction in ("x0", "edm"):
-        if prediction == "edm":
-            c_skip, c_out = edm_coefficients(alpha_bar, sigma_data)
-            output = c_skip * noisy + c_out * output
         return (noisy - math.sqrt(alpha_bar) * output) / math.sqrt(1 - alpha_bar)
     return output if prediction == "eps" else math.sqrt(1 - alpha_bar) * noisy + math.sqrt(alpha_bar) * output
 

@@ -106,9 +106,9 @@ def reference_generator_images(
     """
     check_membership_parameters(params)  # before minutes of training
     settings = _reference_settings(params)
-    rows = subtask1_rows(train_manifest, test_manifest)
     if settings["source"] == "other_split":
         return {"source": "other_split"}, {}
+    rows = subtask1_rows(train_manifest, test_manifest)
 
     from gans_fingerprints.devices import resolve_device  # noqa: PLC0415 - torch only when training
     from gans_fingerprints.generators.registry import family  # noqa: PLC0415
@@ -175,17 +175,13 @@ def membership_spaces(
     )
     device = resolve_device(str(params["device"]))
     spaces: dict[str, Any] = {"pixels": {}, "features": {}, "record": record}
-    for name, table in rows.items():
-        stack, positions = (train_images if name.startswith("train") else test_images), table["stack_index"].to_numpy()
+    sources = [(name, train_images if name.startswith("train") else test_images, table["stack_index"].to_numpy())
+               for name, table in rows.items()]
+    sources += [(f"{split}_reference", images, np.arange(len(images))) for split, images in reference_images.items()]  # trained ones'
+    for name, stack, positions in sources:
         spaces["pixels"][name] = _pixels(stack, positions, int(params["pixel_size"]))
         spaces["features"][name] = extract_features(
             model, preprocess, stack, device, params["batch_size"], str(params["precision"]), positions
-        )
-    for split, images in reference_images.items():  # trained reference generators' images
-        positions = np.arange(len(images))
-        spaces["pixels"][f"{split}_reference"] = _pixels(images, positions, int(params["pixel_size"]))
-        spaces["features"][f"{split}_reference"] = extract_features(
-            model, preprocess, images, device, params["batch_size"], str(params["precision"]), positions
         )
     spaces["reference_source"] = _reference_settings(params)["source"]
     for space in SPACES:
