@@ -75,7 +75,7 @@ def _networks() -> list[Network]:
                 lambda m, x: m(unit(x).mul_(2).sub_(1))),
         Network("DDPM U-Net (64 px, demo subtask 1)", lambda: UNet(64, 24, (1, 2, 2), 4), (64, 1), 32,
                 lambda m, x: m(unit(x), torch.full((len(x),), 500, device=x.device))),
-        Network("DDPM U-Net (64 px, demo subsets)", lambda: UNet(64, 24, (1, 2, 2), 4, 2, 8), (64, 1), 32,
+        Network("DDPM U-Net (64 px, demo subsets)", lambda: UNet(64, 24, (1, 2, 2), 4, 2, 12), (64, 1), 32,
                 lambda m, x: m(unit(x), torch.full((len(x),), 500, device=x.device))),
     ]
 
