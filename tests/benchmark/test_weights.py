@@ -125,6 +125,37 @@ def test_retraining_reuses_generators_with_equal_settings(shipped, tmp_path, mon
     shutil.rmtree(sibling)  # the module's shared folder holds tiny's weights only
 
 
+def test_reuse_skips_a_folders_generators_whose_files_changed(shipped, tmp_path, monkeypatch, caplog):
+    """A folder moved aside keeps pointers (``../tiny/t1.pt``) that may now find other files: those are skipped
+    and logged, the rest reused; a build reading the same folder still refuses it."""
+    import shutil
+
+    root, settings = shipped
+    (tmp_path / "s.json").write_text(json.dumps(settings))
+    pointing = root / "tiny_pointing"
+    try:
+        main(["--settings", str(tmp_path / "s.json"), "--out", str(pointing), "--device", "cpu", "--reuse", str(root / "tiny")])
+        moved = tmp_path / "aside" / "tiny_pointing"
+        shutil.copytree(pointing, moved)
+        shutil.copytree(root / "tiny", tmp_path / "aside" / "tiny")  # its ../tiny, where t1 is now another file
+        shutil.copy(root / "tiny" / "t2.pt", tmp_path / "aside" / "tiny" / "t1.pt")
+    finally:
+        shutil.rmtree(pointing, ignore_errors=True)
+    with pytest.raises(UserInputError, match=r"t1\.pt is missing or is not the file"):
+        read_weights(moved)
+    trained = []
+    for generator_family in registered_families().values():
+        def counted(images, config, device, seed, name, _train=generator_family.implementation.train):
+            trained.append(name)
+            return _train(images, config, device, seed=seed, name=name)
+
+        monkeypatch.setattr(generator_family.implementation, "train", counted)
+    with caplog.at_level("WARNING"):
+        main(["--settings", str(tmp_path / "s.json"), "--out", str(tmp_path / "remade"), "--device", "cpu", "--reuse", str(moved)])
+    assert [name.split()[-1] for name in trained] == ["t1"], "only the generator whose file changed trains again"
+    assert "1 generator(s) not reusable" in caplog.text and "t1" in caplog.text
+
+
 def test_sampling_only_settings_need_no_new_weights(shipped):
     root, settings = shipped
     weights = GeneratorWeightsDataset(path=str(root)).load()["tiny"]

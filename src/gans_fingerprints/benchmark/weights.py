@@ -114,20 +114,28 @@ def refuse_existing(folder: Path) -> None:
                              "to remake the shipped weights), or write to another --out.")
 
 
-def read_weights(folder: Path) -> dict[str, Any]:
+def read_weights(folder: Path, skip_unreadable: bool = False) -> dict[str, Any]:
     """One folder of shipped weights: its provenance and every generator's state (each file's hash checked).
-    A generator reused from another profile's folder is a path relative to this one (``../demo/t1.pt``)."""
+    A generator reused from another profile's folder is a path relative to this one (``../demo/t1.pt``).
+    ``skip_unreadable``: leave out (and log) a generator whose file is missing or changed instead of refusing
+    the folder, for reuse from a folder moved aside or whose pointed-at files were remade."""
     import torch  # noqa: PLC0415
 
     provenance = json.loads((folder / PROVENANCE).read_text())
-    states = {}
+    states, skipped = {}, []
     for name, entry in provenance["generators"].items():
         path = folder / entry["file"]
         if not path.is_file() or _sha256(path) != entry["sha256"]:
+            if skip_unreadable:
+                skipped.append(name)
+                continue
             raise UserInputError(f"{path} is missing or is not the file {folder / PROVENANCE} records; restore it "
                                  "(git checkout) or remake the weights with `make benchmark-weights`.")
         states[name] = {**{key: entry[key] for key in ("family", "config", "key", "history", "seconds")},
                         "state": torch.load(path, map_location="cpu", weights_only=True), "path": str(path)}
+    if skipped:
+        logger.warning("%s: %d generator(s) not reusable, their files are missing or no longer the ones its %s records: %s.",
+                       folder, len(skipped), PROVENANCE, ", ".join(skipped))
     return {"folder": str(folder), "provenance": provenance, "states": states}
 
 
@@ -139,7 +147,7 @@ def reusable_states(folders: list[Path], settings: dict[str, Any]) -> dict[str, 
     keys = {name: generator_key(settings, name) for name in generators_of(settings)}
     found: dict[str, Any] = {}
     for folder in folders:
-        for name, entry in read_weights(folder)["states"].items():
+        for name, entry in read_weights(folder, skip_unreadable=True)["states"].items():
             if name in keys and name not in found and entry["key"] == keys[name]:
                 found[name] = entry
     return found
@@ -274,4 +282,7 @@ def project_settings(profile: str, env: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except UserInputError as error:  # a message naming the file and the fix, not a traceback
+        sys.exit(f"error: {error}")
